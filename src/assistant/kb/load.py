@@ -1,0 +1,203 @@
+"""Load a knowledge-base folder and validate it, collecting every problem with its file and field."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from assistant.errors import Problem, UserError
+from assistant.kb.models import Guide, KnowledgeBase, Procedure, Province, Sector
+
+M = TypeVar("M", bound=BaseModel)
+
+# Vietnamese wording of pydantic's error types, so every line a user reads is Vietnamese.
+_MESSAGES = {
+    "missing": "thiếu trường bắt buộc",
+    "extra_forbidden": "trường không có trong định dạng (viết sai tên?)",
+    "string_pattern_mismatch": "sai định dạng",
+    "string_too_short": "không được để trống",
+    "too_short": "danh sách không được để trống",
+    "string_type": "phải là chuỗi văn bản",
+    "list_type": "phải là danh sách",
+    "dict_type": "phải là bảng khóa: giá trị",
+    "int_parsing": "phải là số nguyên",
+    "date_from_datetime_parsing": "ngày không hợp lệ (dạng YYYY-MM-DD)",
+    "date_parsing": "ngày không hợp lệ (dạng YYYY-MM-DD)",
+    "date_type": "ngày không hợp lệ (dạng YYYY-MM-DD)",
+    "enum": "giá trị không hợp lệ",
+    "model_type": "phải là bảng khóa: giá trị",
+    "model_attributes_type": "phải là bảng khóa: giá trị",
+}
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _pydantic_problems(file: str, err: ValidationError) -> list[Problem]:
+    problems = []
+    for e in err.errors():
+        message = _MESSAGES.get(e["type"])
+        if e["type"] == "enum":
+            message = f"giá trị không hợp lệ; chọn một trong: {e.get('ctx', {}).get('expected', '')}"
+        elif e["type"] == "value_error":
+            message = str(e.get("ctx", {}).get("error", e["msg"]))
+        elif e["type"] == "string_pattern_mismatch" and e["loc"] and e["loc"][0] in ("code", "related"):
+            message = "mã thủ tục sai định dạng (đúng: một chữ số, dấu chấm, sáu chữ số, ví dụ 1.001193)"
+        elif e["type"] == "string_pattern_mismatch":
+            message = "chỉ dùng chữ thường không dấu, số và dấu gạch ngang (ví dụ ho-tich)"
+        problems.append(Problem(file, _field_path(e["loc"]), message or e["msg"]))
+    return problems
+
+
+def read_yaml(path: Path, root: Path) -> tuple[Any, list[Problem]]:
+    rel = _rel(path, root)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return None, [Problem(rel, "", "tệp không phải UTF-8")]
+    try:
+        return yaml.safe_load(text), []
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"dòng {mark.line + 1}, cột {mark.column + 1}" if mark else ""
+        return None, [Problem(rel, where, "YAML sai cú pháp" + (f" ({getattr(exc, 'problem', '')})" if mark else ""))]
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root.parent))
+    except ValueError:
+        return str(path)
+
+
+def _parse(model: type[M], data: Any, file: str) -> tuple[M | None, list[Problem]]:
+    if not isinstance(data, dict):
+        return None, [Problem(file, "", "tệp phải là một bảng khóa: giá trị")]
+    try:
+        return model.model_validate(data), []
+    except ValidationError as err:
+        return None, _pydantic_problems(file, err)
+
+
+def load_kb(root: Path) -> KnowledgeBase:
+    """Load and validate `root`; raise UserError listing every problem found."""
+    kb, problems = validate_kb(root)
+    if problems or kb is None:
+        raise UserError(f"Cơ sở tri thức {root} có {len(problems)} lỗi", problems)
+    return kb
+
+
+def validate_kb(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
+    root = Path(root)
+    problems: list[Problem] = []
+    if not root.is_dir():
+        return None, [Problem(str(root), "", "không tìm thấy thư mục cơ sở tri thức")]
+
+    province = None
+    province_path = root / "province.yaml"
+    if not province_path.exists():
+        problems.append(Problem(_rel(province_path, root), "", "thiếu tệp thông tin tỉnh"))
+    else:
+        data, errs = read_yaml(province_path, root)
+        problems += errs
+        if not errs:
+            province, errs = _parse(Province, data, _rel(province_path, root))
+            problems += errs
+
+    sectors: list[Sector] = []
+    sectors_path = root / "sectors.yaml"
+    if not sectors_path.exists():
+        problems.append(Problem(_rel(sectors_path, root), "", "thiếu tệp danh sách lĩnh vực"))
+    else:
+        data, errs = read_yaml(sectors_path, root)
+        problems += errs
+        if not errs:
+            rel = _rel(sectors_path, root)
+            if not isinstance(data, list):
+                problems.append(Problem(rel, "", "tệp phải là một danh sách lĩnh vực"))
+            else:
+                seen: set[str] = set()
+                for i, item in enumerate(data):
+                    sector, errs = _parse(Sector, item, rel)
+                    problems += [Problem(p.file, f"[{i}].{p.field}".rstrip("."), p.message) for p in errs]
+                    if sector and sector.slug in seen:
+                        problems.append(Problem(rel, f"[{i}].slug", f"lĩnh vực {sector.slug} bị khai báo hai lần"))
+                    elif sector:
+                        seen.add(sector.slug)
+                        sectors.append(sector)
+
+    slugs = {s.slug for s in sectors}
+    procedures: list[Procedure] = []
+    seen_codes: dict[str, str] = {}
+    proc_root = root / "procedures"
+    for path in sorted(proc_root.glob("**/*.yaml")) if proc_root.is_dir() else []:
+        rel = _rel(path, root)
+        data, errs = read_yaml(path, root)
+        problems += errs
+        if errs:
+            continue
+        procedure, errs = _parse(Procedure, data, rel)
+        problems += errs
+        if procedure is None:
+            continue
+        if path.stem != procedure.code:
+            problems.append(Problem(rel, "code", f"tên tệp phải là mã thủ tục: {procedure.code}.yaml"))
+        if procedure.sector not in slugs:
+            problems.append(
+                Problem(rel, "sector", f"lĩnh vực '{procedure.sector}' không có trong sectors.yaml")
+            )
+        elif path.parent.name != procedure.sector:
+            problems.append(Problem(rel, "sector", f"tệp phải nằm trong thư mục procedures/{procedure.sector}/"))
+        if procedure.code in seen_codes:
+            problems.append(Problem(rel, "code", f"mã {procedure.code} trùng với {seen_codes[procedure.code]}"))
+            continue
+        seen_codes[procedure.code] = rel
+        procedures.append(procedure)
+    if not procedures and proc_root.is_dir() is False:
+        problems.append(Problem(_rel(proc_root, root), "", "thiếu thư mục procedures/"))
+
+    for procedure in procedures:
+        for i, code in enumerate(procedure.related):
+            if code not in seen_codes:
+                problems.append(
+                    Problem(seen_codes[procedure.code], f"related[{i}]", f"thủ tục liên quan {code} không có trong cơ sở tri thức")
+                )
+
+    guides: list[Guide] = []
+    for path in sorted((root / "guides").glob("*.yaml")) if (root / "guides").is_dir() else []:
+        rel = _rel(path, root)
+        data, errs = read_yaml(path, root)
+        problems += errs
+        if errs:
+            continue
+        guide, errs = _parse(Guide, data, rel)
+        problems += errs
+        if guide and path.stem != guide.slug:
+            problems.append(Problem(rel, "slug", f"tên tệp phải là {guide.slug}.yaml"))
+        elif guide:
+            guides.append(guide)
+
+    if problems or province is None:
+        return None, problems
+    sectors.sort(key=lambda s: (s.order, s.slug))
+    order = {s.slug: i for i, s in enumerate(sectors)}
+    procedures.sort(key=lambda p: (order[p.sector], p.code))
+    guides.sort(key=lambda g: (g.order, g.slug))
+    return KnowledgeBase(province=province, sectors=sectors, procedures=procedures, guides=guides), []
+
+
+def kb_fingerprint(root: Path) -> str:
+    """A hash of every knowledge-base file, to tell whether an index matches its source."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(root).glob("**/*.yaml")):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]

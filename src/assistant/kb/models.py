@@ -1,0 +1,207 @@
+"""Typed models of the knowledge base files (YAML written by hand or by an importer)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import Enum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+CODE_PATTERN = r"^\d\.\d{6}$"
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+UNKNOWN = "chưa cập nhật"
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors: a typo in a hand-written file must not pass silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Level(str, Enum):
+    xa = "xa"  # commune level (xã, phường, đặc khu)
+    tinh = "tinh"  # provincial level
+    bo = "bo"  # ministry / central level
+    khac = "khac"  # another body (e.g. social insurance, police unit)
+
+
+LEVEL_NAMES = {
+    Level.xa: "Cấp xã",
+    Level.tinh: "Cấp tỉnh",
+    Level.bo: "Cấp bộ, ngành trung ương",
+    Level.khac: "Cơ quan khác",
+}
+
+
+class ChannelKind(str, Enum):
+    truc_tiep = "truc-tiep"
+    truc_tuyen = "truc-tuyen"
+    buu_chinh = "buu-chinh"
+
+
+CHANNEL_NAMES = {
+    ChannelKind.truc_tiep: "Trực tiếp",
+    ChannelKind.truc_tuyen: "Trực tuyến",
+    ChannelKind.buu_chinh: "Qua bưu chính",
+}
+
+
+class Document(Strict):
+    """One paper in the application file."""
+
+    name: Text
+    copies: str = ""  # e.g. "1 bản chính", "1 bản sao hoặc bản chụp"
+    form: str = ""  # form number, e.g. "Mẫu TP/HT-2020-KS.1"
+    note: str = ""  # when it is needed (a case), or where to get it
+
+
+class Channel(Strict):
+    """A way to submit: in person, online or by post."""
+
+    kind: ChannelKind
+    time: str = ""
+    fee: str = ""
+    url: str = ""  # the online service link, when there is one
+    note: str = ""
+
+
+class Fee(Strict):
+    case: str = ""  # who/when this amount applies; empty means "all cases"
+    amount: Text
+
+
+class LegalDoc(Strict):
+    number: Text  # e.g. "60/2014/QH13"
+    title: str = ""
+
+
+class Faq(Strict):
+    question: Text
+    answer: Text
+
+
+class Procedure(Strict):
+    """One administrative procedure, keyed by its national code (ma_thu_tuc)."""
+
+    code: Annotated[str, StringConstraints(pattern=CODE_PATTERN)]
+    title: Text  # plain title citizens recognise
+    official_name: str = ""
+    sector: Slug
+    levels: list[Level] = Field(default_factory=list)
+    agency: str = ""  # competent authority that decides
+    submit_at: str = ""  # where to hand in the file
+    applicants: str = ""  # who may request it
+    summary: str = ""  # two plain-language lines
+    documents: list[Document] = Field(min_length=1)
+    steps: list[Text] = Field(default_factory=list)
+    processing_time: str = ""
+    fees: list[Fee] = Field(default_factory=list)
+    channels: list[Channel] = Field(default_factory=list)
+    conditions: list[Text] = Field(default_factory=list)
+    result: str = ""
+    legal_basis: list[LegalDoc] = Field(default_factory=list)
+    aliases: list[Text] = Field(default_factory=list)
+    faq: list[Faq] = Field(default_factory=list)
+    notes: list[Text] = Field(default_factory=list)  # cases that differ (foreign element, border area…)
+    related: list[Annotated[str, StringConstraints(pattern=CODE_PATTERN)]] = Field(default_factory=list)
+    national_url: str = ""  # record on the national procedure database
+    raw: dict[str, str] = Field(default_factory=dict)  # importer: text it could not fully parse
+    updated: dt.date
+
+    @field_validator("updated", mode="before")
+    @classmethod
+    def _date_only(cls, value: object) -> object:
+        # YAML gives a date for 2026-11-29 but a string for "29/11/2026": accept only ISO dates.
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            raise ValueError("ngày phải theo dạng YYYY-MM-DD, ví dụ 2026-11-29")
+        return value
+
+    @property
+    def anchor(self) -> str:
+        """Stable HTML anchor derived from the code: 1.001193 → tt-1-001193."""
+        return "tt-" + self.code.replace(".", "-")
+
+    @property
+    def online_url(self) -> str:
+        for channel in self.channels:
+            if channel.kind is ChannelKind.truc_tuyen and channel.url:
+                return channel.url
+        return ""
+
+    @property
+    def fee_text(self) -> str:
+        if not self.fees:
+            return ""
+        return "; ".join(f"{f.case}: {f.amount}" if f.case else f.amount for f in self.fees)
+
+
+class Sector(Strict):
+    slug: Slug
+    name: Text
+    description: str = ""
+    order: int = 0
+    intro: str = ""  # Markdown: who handles it, common situations, related procedures
+
+
+class Contact(Strict):
+    name: Text
+    phone: str = ""
+    address: str = ""
+    email: str = ""
+    url: str = ""
+    hours: str = ""
+    note: str = ""
+
+
+class Province(Strict):
+    name: Text
+    centre: str = ""  # administrative centre
+    communes: dict[str, int] = Field(default_factory=dict)  # {"xa": 85, "phuong": 14, "dac_khu": 3}
+    online_services: int | None = None
+    description: str = ""  # Markdown
+    contacts: list[Contact] = Field(default_factory=list)
+    updated: dt.date | None = None
+
+
+class GuideSection(Strict):
+    heading: Text
+    body: Text  # Markdown
+
+
+class Guide(Strict):
+    """A general guide (how to submit online, what the commune centre does, …)."""
+
+    slug: Slug
+    title: Text
+    summary: str = ""
+    order: int = 0
+    sections: list[GuideSection] = Field(min_length=1)
+    aliases: list[Text] = Field(default_factory=list)
+    updated: dt.date | None = None
+
+
+class KnowledgeBase(BaseModel):
+    """A loaded, validated knowledge base."""
+
+    model_config = ConfigDict(frozen=True)
+
+    province: Province
+    sectors: list[Sector]
+    procedures: list[Procedure]
+    guides: list[Guide] = Field(default_factory=list)
+
+    def sector(self, slug: str) -> Sector:
+        return next(s for s in self.sectors if s.slug == slug)
+
+    def procedure(self, code: str) -> Procedure | None:
+        return next((p for p in self.procedures if p.code == code), None)
+
+    def procedures_of(self, slug: str) -> list[Procedure]:
+        return [p for p in self.procedures if p.sector == slug]

@@ -33,5 +33,39 @@ def check(kb_dir: Path) -> None:
     click.echo(f"Hợp lệ: {len(kb.procedures)} thủ tục, {len(kb.sectors)} lĩnh vực, {len(kb.guides)} hướng dẫn.")
 
 
+@main.command(help="Dựng sổ tay (Markdown), trang web và chỉ mục tìm kiếm từ cơ sở tri thức.")
+@click.option("--kb", "kb_dir", default="kb", type=click.Path(path_type=Path), show_default=True)
+@click.option("--out", default="build", type=click.Path(path_type=Path), show_default=True)
+@click.option("--check", "check_only", is_flag=True, help="Chỉ kiểm tra sổ tay đã commit có khớp với cơ sở tri thức không.")
+@click.option("--no-site", is_flag=True, help="Bỏ qua bước dựng trang web.")
+@click.option("--no-index", is_flag=True, help="Bỏ qua bước dựng chỉ mục.")
+def build(kb_dir: Path, out: Path, check_only: bool, no_site: bool, no_index: bool) -> None:
+    from assistant.config import get_settings
+    from assistant.pipeline import build as run_build
+    from assistant.pipeline import check_handbooks
+
+    try:
+        if check_only:
+            stale = check_handbooks(kb_dir, out)
+            if stale:
+                for path in stale:
+                    click.echo(f"{path}: sổ tay đã cũ so với cơ sở tri thức; chạy `assistant build`", err=True)
+                sys.exit(1)
+            click.echo("Sổ tay khớp với cơ sở tri thức.")
+            return
+        report = run_build(kb_dir, out, embedder_spec=get_settings().embedder, site=not no_site, index=not no_index)
+    except UserError as err:
+        _fail(err)
+    click.echo(f"Sổ tay: {report.procedures} thủ tục → {report.handbooks}/ ({len(report.changed)} tệp thay đổi)")
+    if report.site:
+        click.echo(f"Trang web: {report.site}/")
+    if report.index:
+        click.echo(
+            f"Chỉ mục: {report.index}/ ({report.chunks} đoạn, {report.dense_vectors} vectơ, "
+            f"{report.embedded} vectơ mới tính)"
+        )
+    click.echo("Thời gian: " + ", ".join(f"{k} {v:.1f}s" for k, v in report.seconds.items()))
+
+
 if __name__ == "__main__":
     main()

@@ -1,0 +1,48 @@
+"""One settings object, read from ASSISTANT_* environment variables (see CONTRACT.md and README)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore")
+
+    embedder: str = "e5-small"
+    db_url: str = ""  # default: sqlite file var/assistant.db under the working directory
+    admin_token: str = ""
+    site_dir: str = ""  # default: the index folder's sibling "site"
+    api_url: str = ""  # where a separately deployed site's chat panel sends questions
+    rate_limit_per_minute: int = 30
+    # Optional LLM polish: an OpenAI-compatible chat endpoint.
+    llm_base_url: str = ""
+    llm_model: str = "local"
+    llm_api_key: str = ""
+    llm_timeout: float = 8.0
+    # Zalo Official Account.
+    zalo_app_id: str = ""
+    zalo_oa_secret_key: str = ""
+    zalo_app_secret: str = ""
+    zalo_access_token: str = ""
+    zalo_refresh_token: str = ""
+    zalo_api_base: str = "https://openapi.zalo.me"
+    zalo_oauth_base: str = "https://oauth.zaloapp.com"
+    zalo_verifier_code: str = ""  # domain verification: serves /zalo_verifier<code>.html and a meta tag
+    zalo_max_event_age: int = 900  # seconds; older events are treated as replays
+
+    def database_url(self) -> str:
+        if self.db_url:
+            return self.db_url
+        var = Path("var").resolve()
+        var.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{var / 'assistant.db'}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,74 @@
+"""Build the search index from the knowledge base and its rendered handbook pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+from assistant.handbook.render import Page
+from assistant.index.chunks import Chunk, chunk_pages
+from assistant.index.embedders import CachedEmbedder, Embedder
+from assistant.index.store import write_index
+from assistant.kb.models import KnowledgeBase, Procedure
+from assistant.text import tokens
+
+
+@dataclass(frozen=True)
+class IndexReport:
+    chunks: int
+    dense_vectors: int
+    embedded: int  # passages actually sent to the model (the rest came from the cache)
+
+
+def card_text(p: Procedure) -> str:
+    """What a procedure is called: the text the title-weighted channels see."""
+    return " . ".join([p.title, p.title, p.official_name, *p.aliases, p.summary])
+
+
+def dense_passages(p: Procedure) -> list[str]:
+    """Short passages worth a dense vector: the card, each alias and each FAQ question."""
+    head = f"{p.title}. {p.official_name if p.official_name != p.title else ''} {p.summary}".strip()
+    return [head[:600], *p.aliases, *(f.question for f in p.faq)]
+
+
+def _bm25(corpus: list[list[str]]) -> bm25s.BM25:
+    retriever = bm25s.BM25(k1=1.2, b=0.75)
+    retriever.index([doc or [""] for doc in corpus], show_progress=False)
+    return retriever
+
+
+def build_index(
+    kb: KnowledgeBase, pages: list[Page], folder: Path, embedder: Embedder, kb_fingerprint: str, cache: Path
+) -> IndexReport:
+    chunks: list[Chunk] = [replace(c, id=i) for i, c in enumerate(c for c in chunk_pages(pages) if c.code)]
+    cached = CachedEmbedder(embedder, cache)
+    texts: list[str] = []
+    dense_codes: list[str] = []
+    for p in kb.procedures:
+        for passage in dense_passages(p):
+            texts.append(passage)
+            dense_codes.append(p.code)
+    vectors = cached.embed_passages(texts) if texts else np.zeros((0, embedder.dim), np.float32)
+    cards = [card_text(p) for p in kb.procedures]
+    lexical = {
+        "card_folded": _bm25([tokens(t, folded=True) for t in cards]),
+        "card_toned": _bm25([tokens(t, folded=False) for t in cards]),
+        "body_folded": _bm25([tokens(c.text, folded=True) for c in chunks]),
+        "body_toned": _bm25([tokens(c.text, folded=False) for c in chunks]),
+    }
+    write_index(
+        folder,
+        kb=kb,
+        kb_fingerprint=kb_fingerprint,
+        chunks=chunks,
+        embedder_id=embedder.id,
+        dim=embedder.dim,
+        vectors=vectors,
+        dense_codes=dense_codes,
+        lexical=lexical,
+        card_codes=[p.code for p in kb.procedures],
+    )
+    return IndexReport(len(chunks), len(texts), cached.misses)

@@ -1,0 +1,65 @@
+"""`assistant build`: knowledge base → handbooks → site → search index, in that order."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.handbook.render import render_handbooks, stale_pages, write_pages
+from assistant.kb.load import kb_fingerprint, load_kb
+
+DEFAULT_KB = Path("kb")
+
+
+@dataclass
+class BuildReport:
+    procedures: int = 0
+    handbooks: Path = Path("handbooks")
+    changed: list[str] = field(default_factory=list)
+    site: Path | None = None
+    index: Path | None = None
+    chunks: int = 0
+    dense_vectors: int = 0
+    embedded: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def handbook_folder(kb_dir: Path, out: Path) -> Path:
+    """The default KB's handbooks are committed at ./handbooks; another KB's go under OUT."""
+    if kb_dir.resolve() == DEFAULT_KB.resolve():
+        return Path("handbooks")
+    return out / "handbooks"
+
+
+def check_handbooks(kb_dir: Path, out: Path) -> list[str]:
+    kb = load_kb(kb_dir)
+    return stale_pages(render_handbooks(kb), handbook_folder(kb_dir, out))
+
+
+def build(kb_dir: Path, out: Path, *, embedder_spec: str, site: bool = True, index: bool = True) -> BuildReport:
+    from assistant.handbook.site import build_site
+    from assistant.index.build import build_index
+    from assistant.index.embedders import get_embedder
+
+    report = BuildReport()
+    t0 = time.perf_counter()
+    kb = load_kb(kb_dir)
+    pages = render_handbooks(kb)
+    report.procedures = len(kb.procedures)
+    report.handbooks = handbook_folder(kb_dir, out)
+    report.changed = write_pages(pages, report.handbooks)
+    report.seconds["handbooks"] = time.perf_counter() - t0
+    if site:
+        t0 = time.perf_counter()
+        report.site = out / "site"
+        build_site(kb, report.handbooks, report.site)
+        report.seconds["site"] = time.perf_counter() - t0
+    if index:
+        t0 = time.perf_counter()
+        embedder = get_embedder(embedder_spec)
+        report.index = out / "index"
+        result = build_index(kb, pages, report.index, embedder, kb_fingerprint(kb_dir), out / "cache" / "embeddings.sqlite")
+        report.chunks, report.dense_vectors, report.embedded = result.chunks, result.dense_vectors, result.embedded
+        report.seconds["index"] = time.perf_counter() - t0
+    return report

@@ -1,0 +1,177 @@
+"""Hybrid search: lexical (folded and toned BM25, title card and body) and dense channels, fused by
+weighted reciprocal rank, aggregated to one entry per procedure with its best snippet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.handbook.render import procedure_url
+from assistant.index.embedders import Embedder
+from assistant.index.store import IndexData
+from assistant.kb.models import Procedure
+from assistant.text import expand_abbreviations, fold, tokens
+
+MAX_QUERY_CHARS = 1000
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One procedure found for a query."""
+
+    code: str
+    title: str
+    sector: str
+    url: str
+    score: float  # fused score, higher is better
+    snippet: str
+    section: str  # handbook section the snippet comes from
+    dense: float  # best cosine similarity of the query to the procedure's dense passages
+    lexical: float  # best title-card BM25 score, normalised by the query's own length
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "title": self.title,
+            "sector": self.sector,
+            "url": self.url,
+            "score": round(self.score, 4),
+            "snippet": self.snippet,
+        }
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    rrf_k: int = 60
+    depth: int = 100  # how many ranked procedures each channel contributes
+    weights: dict[str, float] = field(
+        default_factory=lambda: {
+            "card_folded": 1.0,
+            "card_toned": 1.0,
+            "body_folded": 0.7,
+            "body_toned": 0.7,
+            "dense": 1.2,
+        }
+    )
+    channels: tuple[str, ...] = ("card_folded", "card_toned", "body_folded", "body_toned", "dense")
+
+
+def has_marks(text: str) -> bool:
+    return fold(text) != text.lower()
+
+
+class HybridSearcher:
+    """Configured once with a loaded index and an embedder; `search()` per query."""
+
+    def __init__(self, index: IndexData, embedder: Embedder, config: SearchConfig | None = None) -> None:
+        if embedder.id != index.manifest.get("embedder"):
+            raise ValueError("embedder does not match the index")
+        self.index = index
+        self.embedder = embedder
+        self.config = config or SearchConfig()
+        self.procedures: dict[str, Procedure] = {p.code: p for p in index.kb.procedures}
+        self._card_pos = {code: i for i, code in enumerate(index.card_codes)}
+        self._chunk_codes = np.array([c.code for c in index.chunks])
+        self._code_ids = {code: i for i, code in enumerate(index.card_codes)}
+        self._chunk_proc = np.array([self._code_ids.get(c.code, -1) for c in index.chunks])
+        self._dense_proc = np.array([self._code_ids[c] for c in index.dense_codes], dtype=np.int64)
+
+    def channel_scores(self, query: str) -> dict[str, np.ndarray]:
+        """Per channel, a score for every procedure (NaN where the channel says nothing)."""
+        n = len(self.index.card_codes)
+        text = expand_abbreviations(query)
+        accented = has_marks(text)
+        scores: dict[str, np.ndarray] = {}
+        for channel in self.config.channels:
+            if channel == "dense":
+                continue
+            folded = channel.endswith("folded")
+            if not folded and not accented:
+                continue  # a toned channel cannot read a query typed without marks
+            q = tokens(text, folded=folded)
+            raw = np.asarray(self.index.lexical[channel].get_scores(q), dtype=np.float32)
+            if channel.startswith("card"):
+                scores[channel] = raw
+            else:
+                per_proc = np.zeros(n, np.float32)
+                np.maximum.at(per_proc, self._chunk_proc, raw)
+                scores[channel] = per_proc
+        if "dense" in self.config.channels and self.index.dense.ntotal:
+            qv = self.embedder.embed_queries([text])
+            sims = np.full(n, -1.0, np.float32)
+            top = min(self.index.dense.ntotal, max(200, self.config.depth * 4))
+            d, ids = self.index.dense.search(np.ascontiguousarray(qv, np.float32), top)
+            for sim, row in zip(d[0], ids[0]):
+                if row >= 0:
+                    proc = self._dense_proc[row]
+                    if sim > sims[proc]:
+                        sims[proc] = sim
+            scores["dense"] = sims
+        return scores
+
+    def search(self, query: str, k: int = 10) -> list[Hit]:
+        query = query.strip()[:MAX_QUERY_CHARS]
+        if not query or not self.index.card_codes:
+            return []
+        scores = self.channel_scores(query)
+        fused = self.fuse(scores)
+        order = np.argsort(-fused, kind="stable")[:k]
+        text = expand_abbreviations(query)
+        q_tokens = len(set(tokens(text, folded=True, bigrams=False))) or 1
+        hits = []
+        for i in order:
+            if fused[i] <= 0:
+                break
+            code = self.index.card_codes[i]
+            snippet, section = self._snippet(code, text)
+            p = self.procedures[code]
+            hits.append(
+                Hit(
+                    code=code,
+                    title=p.title,
+                    sector=p.sector,
+                    url=procedure_url(p.sector, code),
+                    score=float(fused[i]),
+                    snippet=snippet,
+                    section=section,
+                    dense=float(scores["dense"][i]) if "dense" in scores else 0.0,
+                    lexical=float(scores["card_folded"][i]) / q_tokens if "card_folded" in scores else 0.0,
+                )
+            )
+        return hits
+
+    def fuse(self, scores: dict[str, np.ndarray]) -> np.ndarray:
+        n = len(self.index.card_codes)
+        fused = np.zeros(n, np.float64)
+        for channel, s in scores.items():
+            weight = self.config.weights.get(channel, 0.0)
+            if weight == 0:
+                continue
+            floor = -1.0 if channel == "dense" else 0.0
+            depth = min(self.config.depth, n)
+            top = np.argpartition(-s, depth - 1)[:depth] if depth < n else np.arange(n)
+            top = top[np.argsort(-s[top], kind="stable")]
+            top = top[s[top] > floor]
+            fused[top] += weight / (self.config.rrf_k + 1 + np.arange(len(top)))
+        return fused
+
+    def _snippet(self, code: str, text: str) -> tuple[str, str]:
+        """The chunk of this procedure that shares most query words, cut to a phone-sized length."""
+        q = set(tokens(text, folded=True))
+        best, best_overlap = None, -1.0
+        for chunk in self._chunks_of(code):
+            overlap = len(q & set(tokens(chunk.text, folded=True))) - (0.5 if chunk.section else 0.0)
+            if overlap > best_overlap:
+                best, best_overlap = chunk, overlap
+        if best is None:
+            return "", ""
+        body = " ".join(best.text.split())
+        return (body[:240] + "…" if len(body) > 240 else body), best.section
+
+    def _chunks_of(self, code: str):
+        if not hasattr(self, "_by_code"):
+            self._by_code: dict[str, list] = {}
+            for chunk in self.index.chunks:
+                self._by_code.setdefault(chunk.code, []).append(chunk)
+        return self._by_code.get(code, [])

@@ -67,5 +67,47 @@ def build(kb_dir: Path, out: Path, check_only: bool, no_site: bool, no_index: bo
     click.echo("Thời gian: " + ", ".join(f"{k} {v:.1f}s" for k, v in report.seconds.items()))
 
 
+@main.command(help="Phục vụ API, webhook và trang sổ tay đã dựng.")
+@click.option("--index", "index_dir", default="build/index", type=click.Path(path_type=Path), show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, type=int, show_default=True)
+def serve(index_dir: Path, host: str, port: int) -> None:
+    import logging
+
+    import uvicorn
+
+    from assistant.api.app import build_state, create_app
+    from assistant.config import get_settings
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        app = create_app(build_state(get_settings(), index_dir))
+    except UserError as err:
+        _fail(err)
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+@main.command(help="In câu trả lời mà người dân sẽ nhận được.")
+@click.argument("question")
+@click.option("--index", "index_dir", default="build/index", type=click.Path(path_type=Path), show_default=True)
+@click.option("--session", "session_id", default=None, help="Mã phiên, để hỏi tiếp về cùng thủ tục.")
+def ask(question: str, index_dir: Path, session_id: str | None) -> None:
+    from assistant.api.app import build_state
+    from assistant.answer.service import MAX_QUESTION_CHARS, clean_question
+    from assistant.config import get_settings
+
+    question = clean_question(question)
+    if not question or len(question) > MAX_QUESTION_CHARS:
+        _fail(UserError(f"Câu hỏi phải có từ 1 đến {MAX_QUESTION_CHARS} ký tự."))
+    try:
+        state = build_state(get_settings(), index_dir)
+    except UserError as err:
+        _fail(err)
+    answer = state.assistant.ask(question, session_id, "cli")
+    click.echo(answer.text)
+    if not answer.answered:
+        sys.exit(2)
+
+
 if __name__ == "__main__":
     main()

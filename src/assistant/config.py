@@ -18,6 +18,7 @@ class Settings(BaseSettings):
     admin_token: str = ""
     site_dir: str = ""  # default: the index folder's sibling "site"
     api_url: str = ""  # where a separately deployed site's chat panel sends questions
+    public_url: str = ""  # the site's public address, so answers sent outside the site carry full links
     rate_limit_per_minute: int = 30
     # Optional LLM polish: an OpenAI-compatible chat endpoint.
     llm_base_url: str = ""

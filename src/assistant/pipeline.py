@@ -38,6 +38,7 @@ def check_handbooks(kb_dir: Path, out: Path) -> list[str]:
 
 
 def build(kb_dir: Path, out: Path, *, embedder_spec: str, site: bool = True, index: bool = True) -> BuildReport:
+    from assistant.config import get_settings
     from assistant.handbook.site import build_site
     from assistant.index.build import build_index
     from assistant.index.embedders import get_embedder
@@ -53,7 +54,13 @@ def build(kb_dir: Path, out: Path, *, embedder_spec: str, site: bool = True, ind
     if site:
         t0 = time.perf_counter()
         report.site = out / "site"
-        build_site(kb, report.handbooks, report.site)
+        settings = get_settings()
+        build_site(
+            kb,
+            report.handbooks,
+            report.site,
+            {"api_url": settings.api_url, "zalo_verification": settings.zalo_verifier_code},
+        )
         report.seconds["site"] = time.perf_counter() - t0
     if index:
         t0 = time.perf_counter()

@@ -20,8 +20,10 @@ def navigation(kb: KnowledgeBase) -> list[object]:
     return nav
 
 
-def build_site(kb: KnowledgeBase, handbooks: Path, site_dir: Path) -> None:
-    """Run `mkdocs build --strict` on the handbooks with the project's mkdocs.yml."""
+def build_site(kb: KnowledgeBase, handbooks: Path, site_dir: Path, extra: dict[str, str] | None = None) -> None:
+    """Run `mkdocs build --strict` on the handbooks with the project's mkdocs.yml.
+
+    `extra` reaches the theme templates as `config.extra` (chat API URL, Zalo site verification)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -33,6 +35,7 @@ def build_site(kb: KnowledgeBase, handbooks: Path, site_dir: Path) -> None:
             docs_dir=str(handbooks.resolve()),
             site_dir=str(site_dir.resolve()),
             nav=navigation(kb),
+            extra=extra or {},
             strict=True,
         )
         build(config)

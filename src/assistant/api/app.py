@@ -1,0 +1,79 @@
+"""Application factory: loads the index once, wires the routes, the channels and the built site."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from assistant.answer import Assistant
+from assistant.answer.llm import LlmPolisher
+from assistant.api.errors import install_error_handlers
+from assistant.api.ratelimit import RateLimiter
+from assistant.api.routes import admin, ask, health, search
+from assistant.api.state import AppState
+from assistant.config import Settings, get_settings
+from assistant.index.embedders import get_embedder
+from assistant.index.store import load_index
+from assistant.search import HybridSearcher
+from assistant.store import Database
+
+log = logging.getLogger("assistant")
+
+
+def build_state(settings: Settings, index_dir: Path, site_dir: Path | None = None) -> AppState:
+    """Load everything the app needs; raises UserError with a clear message when it cannot start."""
+    embedder = get_embedder(settings.embedder)
+    index = load_index(index_dir, embedder.id)
+    searcher = HybridSearcher(index, embedder)
+    db = Database(settings.database_url())
+    polisher = (
+        LlmPolisher(settings.llm_base_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout)
+        if settings.llm_base_url
+        else None
+    )
+    assistant = Assistant(searcher, db, polisher=polisher, public_url=settings.public_url)
+    if site_dir is None:
+        site_dir = Path(settings.site_dir) if settings.site_dir else Path(index_dir).parent / "site"
+    return AppState(
+        settings=settings,
+        index=index,
+        searcher=searcher,
+        assistant=assistant,
+        db=db,
+        limiter=RateLimiter(settings.rate_limit_per_minute),
+        site_dir=site_dir if site_dir.is_dir() else None,
+    )
+
+
+def create_app(state: AppState | None = None, *, settings: Settings | None = None, index_dir: Path | None = None) -> FastAPI:
+    if state is None:
+        settings = settings or get_settings()
+        state = build_state(settings, index_dir or Path("build/index"))
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI):
+        for hook in state.on_startup:
+            await hook()
+        yield
+        for hook in state.on_shutdown:
+            await hook()
+
+    app = FastAPI(title="Trợ lý thủ tục hành chính An Giang", lifespan=lifespan, docs_url="/api/docs", redoc_url=None)
+    app.state.assistant_state = state
+    install_error_handlers(app)
+    for router in (health.router, search.router, ask.router, admin.router):
+        app.include_router(router)
+
+    from assistant.channels.zalo import install as install_zalo
+
+    install_zalo(app, state)
+
+    if state.site_dir is not None:
+        app.mount("/", StaticFiles(directory=state.site_dir, html=True), name="site")
+    else:
+        log.warning("Chưa có trang sổ tay đã dựng (chạy `assistant build`); chỉ phục vụ API.")
+    return app

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Response
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+
+from assistant.answer.service import MAX_QUESTION_CHARS, clean_question
+from assistant.api.deps import RateLimited, State
+from assistant.kb.models import CHANNEL_NAMES, Procedure
+from assistant.handbook.render import procedure_url
+from assistant.store.pii import scrub
+
+router = APIRouter(prefix="/api")
+
+
+class AskRequest(BaseModel):
+    question: str = Field(max_length=20_000)
+    session_id: str | None = Field(default=None, max_length=128)
+
+
+class FeedbackRequest(BaseModel):
+    question_id: str = Field(min_length=1, max_length=64)
+    helpful: bool
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+def procedure_json(p: Procedure) -> dict[str, object]:
+    return {
+        "code": p.code,
+        "title": p.title,
+        "sector": p.sector,
+        "url": procedure_url(p.sector, p.code),
+        "online_url": p.online_url or None,
+        "processing_time": p.processing_time or None,
+        "fee": p.fee_text or None,
+        "submit_at": p.submit_at or None,
+        "channels": [CHANNEL_NAMES[c.kind] for c in p.channels],
+    }
+
+
+@router.post("/ask", dependencies=[RateLimited])
+async def ask(body: AskRequest, state: State) -> dict[str, object]:
+    question = clean_question(body.question)
+    if not question:
+        raise HTTPException(422, "Vui lòng nhập câu hỏi.")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise HTTPException(422, f"Câu hỏi quá dài (tối đa {MAX_QUESTION_CHARS} ký tự). Hãy hỏi ngắn gọn hơn.")
+    answer = await run_in_threadpool(state.assistant.ask, question, body.session_id, "web")
+    return {
+        "question_id": answer.question_id,
+        "answered": answer.answered,
+        "answer": answer.text,
+        "procedure": procedure_json(answer.procedure) if answer.procedure else None,
+        "sources": [
+            {"code": h.code, "title": h.title, "sector": h.sector, "url": h.url, "score": round(h.score, 4)}
+            for h in answer.sources
+        ],
+        "confidence": answer.confidence,
+        "clarify": answer.clarify,
+        "handoff": answer.handoff,
+    }
+
+
+@router.post("/feedback", status_code=204, dependencies=[RateLimited])
+def feedback(body: FeedbackRequest, state: State) -> Response:
+    if not state.db.question_exists(body.question_id):
+        raise HTTPException(404, "Không tìm thấy câu hỏi này để ghi nhận đánh giá.")
+    comment = clean_question(body.comment or "")
+    state.db.record_feedback(body.question_id, body.helpful, scrub(comment) if comment else None)
+    return Response(status_code=204)

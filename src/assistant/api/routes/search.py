@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Query
+
+from assistant.api.deps import RateLimited, State
+from assistant.search.hybrid import MAX_QUERY_CHARS
+from assistant.text import strip_controls
+
+router = APIRouter(prefix="/api")
+
+
+@router.get("/search", dependencies=[RateLimited])
+def search(state: State, q: str = Query(""), k: int = Query(10, ge=1, le=50)) -> dict[str, object]:
+    query = " ".join(strip_controls(q).split())
+    if not query:
+        raise HTTPException(422, "Vui lòng nhập nội dung cần tìm.")
+    if len(query) > MAX_QUERY_CHARS:
+        raise HTTPException(422, f"Nội dung tìm kiếm quá dài (tối đa {MAX_QUERY_CHARS} ký tự).")
+    return {"results": [hit.to_json() for hit in state.searcher.search(query, k=k)]}

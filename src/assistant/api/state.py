@@ -1,0 +1,28 @@
+"""What the running app holds: settings, the loaded index, the assistant and the database."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.answer import Assistant
+from assistant.api.ratelimit import RateLimiter
+from assistant.config import Settings
+from assistant.index.store import IndexData
+from assistant.search import HybridSearcher
+from assistant.store import Database
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    index: IndexData
+    searcher: HybridSearcher
+    assistant: Assistant
+    db: Database
+    limiter: RateLimiter
+    site_dir: Path | None
+    # Channels register start/stop hooks here (e.g. the Zalo outbox worker).
+    on_startup: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    on_shutdown: list[Callable[[], Awaitable[None]]] = field(default_factory=list)

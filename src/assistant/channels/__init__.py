@@ -1,0 +1,1 @@
+"""Channels: adapters that carry citizens' questions to the assistant and its answers back."""

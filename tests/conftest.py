@@ -1,0 +1,105 @@
+"""Shared fixtures: the real knowledge base built once per session, and a real uvicorn server on loopback."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from assistant.api.app import build_state, create_app
+from assistant.api.state import AppState
+from assistant.config import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+NATIONAL = SHARED / "data" / "national-procedures.jsonl.gz"
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project's kb/ built (site + index, e5-small) into a temporary OUT folder."""
+    from assistant.pipeline import build
+
+    out = tmp_path_factory.mktemp("build")
+    # Handbooks of the default kb go to ./handbooks; build from a path that is not the default so the
+    # committed handbooks are never rewritten by a test run.
+    build(ROOT / "kb", out, embedder_spec="e5-small")
+    return out
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class LiveServer:
+    url: str
+    state: AppState
+    server: uvicorn.Server
+    thread: threading.Thread
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def start_server(state: AppState, port: int | None = None) -> LiveServer:
+    port = port or free_port()
+    app = create_app(state)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                return LiveServer(url, state, server, thread)
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    server.should_exit = True
+    raise RuntimeError("server did not start")
+
+
+@pytest.fixture
+def make_server(built: Path, tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
+    """Start real servers on loopback over the built index; each test gets its own SQLite file."""
+    servers: list[LiveServer] = []
+
+    def make(db_path: Path | None = None, **settings: object) -> LiveServer:
+        values = {"db_url": f"sqlite:///{db_path or tmp_path / 'assistant.db'}", "admin_token": "staff-secret",
+                  "rate_limit_per_minute": 1000, **settings}
+        state = build_state(Settings(**values), built / "index", built / "site")
+        server = start_server(state)
+        servers.append(server)
+        return server
+
+    yield make
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def server(make_server: Callable[..., LiveServer]) -> LiveServer:
+    return make_server()
+
+
+def assert_vietnamese_error(response: httpx.Response, status: int) -> None:
+    """The one error shape: JSON with a Vietnamese `detail`."""
+    assert response.status_code == status, response.text
+    detail = response.json()["detail"]
+    assert isinstance(detail, str) and detail
+    assert any(ch in detail for ch in "ăâđêôơưáàảãạéèẻẽẹíìỉĩịóòỏõọúùủũụýỳỷỹỵ"), detail
+
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import threading
 import time
@@ -29,9 +30,11 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from assistant.pipeline import build
 
     out = tmp_path_factory.mktemp("build")
-    # Handbooks of the default kb go to ./handbooks; build from a path that is not the default so the
-    # committed handbooks are never rewritten by a test run.
-    build(ROOT / "kb", out, embedder_spec="e5-small")
+    # The default kb's handbooks go to the committed ./handbooks; build from a copy so a test run never
+    # rewrites them (and `build --check` stays a real check).
+    kb_copy = out / "kb"
+    shutil.copytree(ROOT / "kb", kb_copy)
+    build(kb_copy, out, embedder_spec="e5-small")
     return out
 
 

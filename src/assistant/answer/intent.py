@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-from assistant.text import expand_abbreviations, fold
+from assistant.text import content_words, expand_abbreviations, fold
 
 
 class Intent(str, Enum):
@@ -43,24 +43,33 @@ _PATTERNS: list[tuple[Intent, str]] = [
     (Intent.place, r"\b(o dau|noi nao|cho nao|nop o|lam o|den dau|co quan nao|ai giai quyet|xa nao|phuong nao|tham quyen|o xa|o tinh)\b"),
     (Intent.conditions, r"\b(dieu kien|co duoc (khong|ko)|duoc khong|duoc ko|co phai|bat buoc|truong hop nao|ai duoc|doi tuong)\b"),
     (Intent.result, r"\b(nhan duoc gi|ket qua|duoc cap gi|nhan gi)\b"),
-    (Intent.steps, r"\b(thu tuc|cac buoc|trinh tu|lam (the )?nao|lam sao|quy trinh|cach lam|huong dan|the nao)\b"),
+    (Intent.steps, r"\b(cac buoc|trinh tu|quy trinh|cach lam|tung buoc|buoc nao|lam nhung buoc)\b"),
 ]
 
 
 def detect_intents(question: str) -> list[Intent]:
     """All intents found, in priority order; [overview] when none is recognised."""
     text = fold(expand_abbreviations(question))
+    # "thủ tục … thế nào" / "làm sao" without a specific question is a request for an overview.
     found = [intent for intent, pattern in _PATTERNS if re.search(pattern, text)]
-    # "thủ tục … thế nào" alone is a request for an overview, not just the steps.
-    if found == [Intent.steps]:
-        return [Intent.overview]
-    if Intent.steps in found and len(found) > 1:
-        found.remove(Intent.steps)
     return found or [Intent.overview]
 
 
 # A follow-up refers back to the previous procedure: "còn lệ phí thì sao?", "nộp online được không".
 _FOLLOW_UP = re.compile(r"^(con|vay|the|the con|neu|nhu vay|vay thi|thi sao|co|nop|lam)\b|\b(thi sao|the nao|duoc khong|duoc ko|khong a|ko a)\s*\??$")
+
+
+# Words that only say *what* is asked about (fee, time, papers, online…), never *which* procedure.
+_ASPECT_WORDS = frozenset(
+    """online truc tuyen mang nop le phi tien mien bao lau ngay thoi gian han giay to ho so noi nao cho
+    dieu kien ket qua nhan buoc trinh quy cach huong dan mat het ton app ung dung dien thoai vneid dich vu cong
+    qua buu chinh chuan bi thanh phan mau don khai co quan tham quyen giai quyet xa phuong tinh doi tuong con""".split()
+)
+
+
+def names_no_procedure(question: str) -> bool:
+    """True when the question asks only about an aspect ("còn lệ phí thì sao?"), naming no procedure."""
+    return not [w for w in content_words(question) if w not in _ASPECT_WORDS]
 
 
 def looks_like_follow_up(question: str) -> bool:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.answer.compose import compose
-from assistant.answer.intent import Intent, detect_intents, looks_like_follow_up
+from assistant.answer.intent import Intent, detect_intents, looks_like_follow_up, names_no_procedure
 from assistant.answer.llm import LlmPolisher
 from assistant.kb.models import KnowledgeBase, Procedure
 from assistant.search import Hit, HybridSearcher
@@ -21,8 +21,8 @@ MAX_QUESTION_CHARS = 1000
 class Thresholds:
     """Calibrated on ../shared/eval/zalo-dev.jsonl (see bench/ask.py and BENCHMARKS.md)."""
 
-    answer: float = 0.45  # below: refuse
-    staff: float = 0.6  # below: listed for staff as low confidence
+    answer: float = 0.5  # below: refuse
+    staff: float = 0.65  # below: listed for staff as low confidence
     clarify_gap: float = 0.06  # top two confidences closer than this (and both answerable): ask which one
 
 
@@ -50,8 +50,7 @@ def clean_question(text: str) -> str:
 def confidence(hit: Hit) -> float:
     """How sure we are that `hit` is what was asked: dense similarity and title-card word overlap."""
     dense = min(max((hit.dense - 0.80) / 0.12, 0.0), 1.0)
-    lexical = min(hit.lexical / 4.0, 1.0)
-    return round(0.5 * dense + 0.5 * lexical, 3)
+    return round(0.4 * dense + 0.6 * hit.coverage, 3)
 
 
 class Assistant:
@@ -108,8 +107,13 @@ class Assistant:
         best = scored[0][0] if scored else 0.0
 
         previous = self._previous_procedure(session_id)
-        if previous and looks_like_follow_up(question) and (best < self.thresholds.staff or not scored or scored[0][1].code == previous.code):
+        if previous and (
+            names_no_procedure(question)
+            or (looks_like_follow_up(question) and (best < self.thresholds.staff or scored[0][1].code == previous.code))
+        ):
             return self._answer(previous, intents, hits, max(best, self.thresholds.staff))
+        if names_no_procedure(question):
+            best = min(best, self.thresholds.answer - 0.01)  # "còn lệ phí thì sao?" alone names nothing to answer
         if best < self.thresholds.answer:
             return self._refuse(hits, best)
         top_conf, top = scored[0]

@@ -15,6 +15,7 @@ from assistant.kb.models import (
     KnowledgeBase,
     Procedure,
 )
+from assistant.text.vietnamese import ABBREVIATIONS, fold
 
 # Sections of a procedure, in the order every handbook shows them: (key, heading).
 SECTIONS: list[tuple[str, str]] = [
@@ -65,12 +66,14 @@ def _env() -> Environment:
     env.filters["date_vi"] = lambda d: d.strftime("%d/%m/%Y") if d else UNKNOWN
     env.filters["levels"] = lambda levels: ", ".join(LEVEL_NAMES[l] for l in levels) or UNKNOWN
     env.filters["cell"] = lambda v: " ".join(str(v).split()).replace("|", "\\|") if v else "—"
+    env.filters["fold"] = fold  # site search: the hidden line of unaccented names (procedure.md.j2)
     env.globals.update(
         LEVEL_NAMES=LEVEL_NAMES,
         CHANNEL_NAMES=CHANNEL_NAMES,
         SECTIONS=SECTIONS,
         anchor=section_anchor,
         UNKNOWN=UNKNOWN,
+        ABBREVIATIONS=ABBREVIATIONS,
     )
     return env
 

@@ -13,7 +13,7 @@ from assistant.index.chunks import Chunk, chunk_pages
 from assistant.index.embedders import CachedEmbedder, Embedder
 from assistant.index.store import write_index
 from assistant.kb.models import KnowledgeBase, Procedure
-from assistant.text import tokens
+from assistant.text import expand_abbreviations, tokens
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class IndexReport:
 
 def card_text(p: Procedure) -> str:
     """What a procedure is called: the text the title-weighted channels see."""
-    return " . ".join([p.title, p.title, p.official_name, *p.aliases, p.summary])
+    return " . ".join([p.code, p.title, p.title, p.official_name, *p.aliases, p.summary])
 
 
 def dense_passages(p: Procedure) -> list[str]:
@@ -52,12 +52,14 @@ def build_index(
             texts.append(passage)
             dense_codes.append(p.code)
     vectors = cached.embed_passages(texts) if texts else np.zeros((0, embedder.dim), np.float32)
-    cards = [card_text(p) for p in kb.procedures]
+    # Abbreviations are written out on both sides: "mất thẻ bhyt" in an alias meets "bảo hiểm y tế" in a query.
+    cards = [expand_abbreviations(card_text(p)) for p in kb.procedures]
+    bodies = [expand_abbreviations(c.text) for c in chunks]
     lexical = {
         "card_folded": _bm25([tokens(t, folded=True) for t in cards]),
         "card_toned": _bm25([tokens(t, folded=False) for t in cards]),
-        "body_folded": _bm25([tokens(c.text, folded=True) for c in chunks]),
-        "body_toned": _bm25([tokens(c.text, folded=False) for c in chunks]),
+        "body_folded": _bm25([tokens(t, folded=True) for t in bodies]),
+        "body_toned": _bm25([tokens(t, folded=False) for t in bodies]),
     }
     write_index(
         folder,

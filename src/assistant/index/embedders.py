@@ -56,7 +56,8 @@ class SentenceTransformerEmbedder:
         except Exception as exc:  # the library raises many kinds for a missing model
             raise UserError(f"Không nạp được mô hình sentence-transformers '{name}': {exc}") from exc
         self.id = f"sentence-transformers:{name}"
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(dimension())
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         vectors = self._model.encode(list(texts), batch_size=32, normalize_embeddings=True, show_progress_bar=False)
@@ -77,15 +78,11 @@ def _resolve_st_model(name: str) -> str:
         import importlib
 
         module = importlib.import_module(name.replace("-", "_"))
-        for attr in ("MODEL_PATH", "model_path", "get_model_path", "path"):
+        for attr in ("get_model_path", "MODEL_DIR", "MODEL_PATH"):
             value = getattr(module, attr, None)
             value = value() if callable(value) else value
             if value and Path(str(value)).exists():
                 return str(value)
-        folder = Path(module.__file__).parent
-        for candidate in [folder, *sorted(p for p in folder.rglob("config.json"))]:
-            if (candidate if candidate.is_dir() else candidate.parent).joinpath("modules.json").exists():
-                return str(candidate if candidate.is_dir() else candidate.parent)
     except ImportError:
         pass
     return name

@@ -16,7 +16,6 @@ import json
 import os
 import re
 import shutil
-import tempfile
 import zlib
 from collections import Counter
 from collections.abc import Iterator
@@ -29,8 +28,8 @@ from pydantic import ValidationError
 
 from assistant.errors import UserError
 from assistant.kb import national_sections as sections
-from assistant.kb.models import CODE_PATTERN, LEVEL_NAMES, Document, Procedure, Province, Sector
-from assistant.text import fold, slugify
+from assistant.kb.models import CODE_PATTERN, LEVEL_NAMES, Document, Level, Procedure, Province, Sector
+from assistant.text import fold, nfc, slugify
 
 UPDATED = dt.date(2026, 1, 1)  # the records carry no date; a fixed one keeps imports reproducible
 PROVINCE_NAME = "Danh mục thủ tục hành chính quốc gia"
@@ -65,12 +64,17 @@ def import_national(src: Path, out: Path) -> ImportReport:
     sector_names = _sector_names(r["linh_vuc"] for r in records.values())
     procedures = []
     for code in sorted(records):
-        data = procedure_data(records[code], report)
-        data["sector"] = slugify(records[code]["linh_vuc"])
-        procedures.append(Procedure.model_validate(data))
+        try:
+            procedures.append(Procedure.model_validate(procedure_data(records[code], report)))
+        except ValidationError as err:  # a record the mapping cannot make valid: skip it, say why
+            where = ".".join(str(p) for p in err.errors()[0]["loc"])
+            report.warn("record", f"{src}: thủ tục {code}: trường {where} không hợp lệ, bỏ qua thủ tục")
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")  # beside `out`, so renaming is atomic
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir()
     try:
         _write_kb(tmp, sector_names, procedures)
         _swap(tmp, out)
@@ -88,11 +92,11 @@ def import_national(src: Path, out: Path) -> ImportReport:
 
 
 def _lines(src: Path) -> Iterator[tuple[int, bytes]]:
+    number = 0
     try:
         with src.open("rb") as fh:
             gz = fh.read(2) == b"\x1f\x8b"
         opener = gzip.open if gz else open
-        number = 0
         with opener(src, "rb") as fh:
             for number, line in enumerate(fh, start=1):  # noqa: B007 (used after the loop)
                 yield number, line
@@ -134,7 +138,7 @@ def _valid_records(src: Path, report: ImportReport) -> Iterator[tuple[str, dict[
             report.warn("line", message)
             continue
         count += 1
-        yield code, record
+        yield code, {k: nfc(v) if isinstance(v, str) else v for k, v in record.items()}
     if not count:
         raise UserError(first_problem or f"{src}: tệp rỗng, không có bản ghi thủ tục nào")
 
@@ -161,6 +165,12 @@ def _text(record: dict[str, Any], key: str) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _field(record: dict[str, Any], key: str) -> str:
+    """One-line text of a simple field; the database's placeholders become empty."""
+    text = _text(record, key)
+    return "" if sections.is_empty(text) else sections.clean(text)
+
+
 def plain_title(name: str) -> str:
     """'Thủ tục đăng ký khai sinh' → 'Đăng ký khai sinh' (but 'Thủ tục hải quan …' stays)."""
     name = sections.clean(name)
@@ -170,36 +180,34 @@ def plain_title(name: str) -> str:
 
 
 def procedure_data(record: dict[str, Any], report: ImportReport) -> dict[str, Any]:
-    """The fields of one Procedure (without `sector`), counting a warning per unparsed section."""
+    """The fields of one Procedure, counting a warning for each section not fully parsed."""
     raw: dict[str, str] = {}
 
     def keep(key: str, parsed: sections.Parsed[Any]) -> Any:
         if not parsed.complete:
             report.warn(key)
             if not sections.is_empty(_text(record, key)):
-                raw[key] = _text(record, key).strip()
+                raw[key] = "\n".join(line.rstrip() for line in _text(record, key).strip().splitlines())
         return parsed.value
 
     official = sections.clean(_text(record, "ten_thu_tuc"))
     title = plain_title(official)
     levels = keep("cap_thuc_hien", sections.parse_levels(_text(record, "cap_thuc_hien")))
-    agency = next(
-        (
-            sections.clean(_text(record, k))
-            for k in ("co_quan_co_tham_quyen", "co_quan_thuc_hien")
-            if not sections.is_empty(_text(record, k))
-        ),
-        "",
-    )
+    agency = _field(record, "co_quan_co_tham_quyen") or _field(record, "co_quan_thuc_hien")
     table = keep("cach_thuc_thuc_hien", sections.parse_channels(_text(record, "cach_thuc_thuc_hien")))
-    documents = keep("thanh_phan_ho_so", sections.parse_documents(_text(record, "thanh_phan_ho_so"), official))
-    if not documents:
+    parsed_paper = sections.parse_documents(_text(record, "thanh_phan_ho_so"), official)
+    paper = keep("thanh_phan_ho_so", parsed_paper)
+    documents, notes = paper.documents, list(paper.notes)
+    if not documents:  # validation needs one: point to the national record instead
         documents = [Document(name=FALLBACK_DOCUMENT)]
+        if parsed_paper.complete:  # an empty list in the record: still worth a warning
+            report.warn("thanh_phan_ho_so")
     steps = keep("trinh_tu_thuc_hien", sections.parse_steps(_text(record, "trinh_tu_thuc_hien")))
     conditions = keep("yeu_cau_dieu_kien", sections.parse_conditions(_text(record, "yeu_cau_dieu_kien")))
     result = keep("ket_qua_xu_ly", sections.parse_result(_text(record, "ket_qua_xu_ly")))
     legal = keep("can_cu_phap_ly", sections.parse_legal_basis(_text(record, "can_cu_phap_ly")))
-    notes = []
+    if result.description:
+        notes.append(result.description)
     related = _text(record, "thu_tuc_lien_quan")
     if not sections.is_empty(related):
         names = [sections.clean(n) for n in re.split(r"#?\d*Tên thủ tục\d*#?", related)]
@@ -211,11 +219,12 @@ def procedure_data(record: dict[str, Any], report: ImportReport) -> dict[str, An
         "code": record["ma_thu_tuc"].strip(),
         "title": title,
         "official_name": official if official != title else "",
+        "sector": slugify(record["linh_vuc"]),
         "levels": [level.value for level in levels],
         "agency": agency,
-        "submit_at": "" if sections.is_empty(_text(record, "dia_chi_tiep_nhan")) else sections.clean(_text(record, "dia_chi_tiep_nhan")),
-        "applicants": "" if sections.is_empty(_text(record, "doi_tuong_thuc_hien")) else sections.clean(_text(record, "doi_tuong_thuc_hien")),
-        "summary": _summary(title, levels, agency, record, table),
+        "submit_at": _field(record, "dia_chi_tiep_nhan"),
+        "applicants": _field(record, "doi_tuong_thuc_hien"),
+        "summary": _summary(title, levels, agency, _field(record, "linh_vuc"), table),
         "documents": [d.model_dump(exclude_defaults=True) for d in documents],
         "steps": steps,
         "processing_time": table.processing_time,
@@ -226,20 +235,20 @@ def procedure_data(record: dict[str, Any], report: ImportReport) -> dict[str, An
         "legal_basis": [d.model_dump(exclude_defaults=True) for d in legal],
         "aliases": result.keywords,
         "notes": notes,
-        "national_url": sections.clean(_text(record, "detail_url")),
+        "national_url": _field(record, "detail_url"),
         "raw": raw,
         "updated": UPDATED,
     }
     return data
 
 
-def _summary(title: str, levels: list[Any], agency: str, record: dict[str, Any], table: Any) -> str:
+def _summary(title: str, levels: list[Level], agency: str, sector: str, table: sections.ChannelTable) -> str:
+    """Two short lines: what and who decides; then time and fee when the record gives them."""
     where = ", ".join(LEVEL_NAMES[level].split(",")[0].lower() for level in levels)
-    sector = sections.clean(_text(record, "linh_vuc"))
     first = f"{title}: thủ tục hành chính{' ' + where if where else ''}, lĩnh vực {sector}"
     first += f"; cơ quan giải quyết: {agency}." if agency else "."
     facts = []
-    if table.processing_time:
+    if table.processing_time and sections.UNITLESS not in table.processing_time:
         facts.append(f"Thời hạn giải quyết: {table.processing_time}")
     if len(table.fees) == 1 and len(table.fees[0].amount) <= 60:
         facts.append(f"phí, lệ phí: {table.fees[0].amount}")
@@ -259,9 +268,21 @@ def _sector_names(names: Iterator[str]) -> dict[str, str]:
 # Writing
 
 
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+    """yaml.safe_dump's dumper (libyaml's emitter when present: 10× faster), with multi-line
+    text written as literal blocks so `summary` and `raw` stay readable."""
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
+
+
+_Dumper.add_representer(str, _str)
+
+
 def _dump(path: Path, data: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+    text = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
     path.write_text(text, encoding="utf-8")
 
 
@@ -285,9 +306,9 @@ def _write_kb(root: Path, sector_names: dict[str, str], procedures: list[Procedu
     ]
     _dump(root / "sectors.yaml", [_compact(s.model_dump(), ("slug", "name")) for s in sectors])
     for procedure in procedures:
-        data = procedure.model_dump(mode="json")
+        data = procedure.model_dump(mode="json", exclude_defaults=True)
         data["updated"] = procedure.updated  # a YAML date, not a quoted string
-        _dump(root / "procedures" / procedure.sector / f"{procedure.code}.yaml", _compact(data, ("code", "title", "sector", "documents", "updated")))
+        _dump(root / "procedures" / procedure.sector / f"{procedure.code}.yaml", data)
     (root / MARKER).write_text("Thư mục do `assistant import national` tạo; lần nhập sau sẽ thay toàn bộ.\n", encoding="utf-8")
 
 
@@ -307,11 +328,3 @@ def _swap(tmp: Path, out: Path) -> None:
     tmp.rename(out)
     if old is not None:
         shutil.rmtree(old)
-
-
-def validation_errors(data: dict[str, Any]) -> str:  # pragma: no cover - debugging aid
-    try:
-        Procedure.model_validate(data)
-    except ValidationError as err:
-        return str(err)
-    return ""

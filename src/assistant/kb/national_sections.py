@@ -31,11 +31,13 @@ class Parsed(Generic[T]):
 
 def clean(text: str) -> str:
     """One line, single spaces, no stray separators at either end."""
-    return re.sub(r"\s+", " ", text or "").strip()
+    return " ".join((text or "").split())
 
 
 def is_empty(text: str) -> bool:
-    return clean(text).strip(" .;:-").lower() in _EMPTY_VALUES
+    """True for blank text and the database's placeholders ("Không có thông tin", "--")."""
+    text = (text or "").strip()
+    return len(text) <= 40 and clean(text).strip(" .;:-").lower() in _EMPTY_VALUES
 
 
 def capitalise(text: str) -> str:
@@ -106,6 +108,13 @@ _ROW = re.compile(
     rf"|(?P<noinfo>{NO_INFO})|(?P<bare>\d+?))?"
     rf"(?=Miễn phí|{NO_INFO}|{_AMOUNT})"
 )
+# Fallback when no row has a regular time: the time column holds words ("Không phải trả kết quả").
+_ROW_TEXT = re.compile(
+    r"(?P<kind>Trực tiếp|Trực tuyến|Dịch vụ bưu chính)"
+    r"(?P<text>(?:(?!Trực tiếp|Trực tuyến|Dịch vụ bưu chính).){1,160}?)"
+    rf"(?=Miễn phí|{NO_INFO}|{_AMOUNT})",
+    re.DOTALL,
+)
 UNITLESS = "(không ghi đơn vị)"
 
 
@@ -137,9 +146,11 @@ def _fee_note(note: str) -> str:
     note = clean(note)
     while note.startswith("(") and note.endswith(")") and _balanced(note, 0)[1] == len(note):
         note = clean(note[1:-1])
-    note = note.strip("( ")
+    if note.count("(") > note.count(")"):
+        note = note.lstrip("( ")
     if note.count(")") > note.count("("):
-        note = note.rstrip(")").strip()
+        note = note.rstrip(") ")
+    note = re.sub(r"\)(?=\w)", ") ", note)
     return "" if is_empty(strip_marker(note)) else note
 
 
@@ -153,7 +164,7 @@ class ChannelTable:
 def parse_channels(text: str) -> Parsed[ChannelTable]:
     text = text or ""
     body = text.split(CHANNEL_HEADER, 1)[1] if CHANNEL_HEADER in text else text
-    rows = list(_ROW.finditer(body))
+    rows = list(_ROW.finditer(body)) or list(_ROW_TEXT.finditer(body))
     table = ChannelTable()
     if not rows:
         return Parsed(table, is_empty(body))
@@ -162,10 +173,13 @@ def parse_channels(text: str) -> Parsed[ChannelTable]:
     fees: list[tuple[ChannelKind, str]] = []
     for i, row in enumerate(rows):
         kind = _KINDS[row["kind"]]
-        if row["num"]:
-            time = f"{_number(row['num'])} {_UNITS[row['unit'].lower()]}"
-        elif row["bare"]:
-            time = f"{_number(row['bare'])} {UNITLESS}"
+        groups = row.groupdict()
+        if groups.get("num"):
+            time = f"{_number(groups['num'])} {_UNITS[groups['unit'].lower()]}"
+        elif groups.get("bare"):
+            time = f"{_number(groups['bare'])} {UNITLESS}"
+        elif groups.get("text") and not is_empty(groups["text"]):
+            time = clean(groups["text"]).rstrip(".")
         else:
             time = ""
         rest = body[row.end() : rows[i + 1].start() if i + 1 < len(rows) else len(body)]
@@ -242,15 +256,14 @@ def _is_real_count(text: str, match: re.Match[str]) -> bool:
 
 def _file_start(text: str, ext_start: int) -> int:
     """Index where the first attachment name starts in `text` (a name glued to file names)."""
-    window = max(0, ext_start - 90)
     keyword = [
         m.start()
-        for m in _FORM_WORD.finditer(text, window, ext_start)
-        if m.start() > 0 and not text[m.start() - 1].isspace()
+        for m in _FORM_WORD.finditer(text, max(0, ext_start - 160), ext_start)
+        if m.start() > 0 and (text[m.start() - 1].isalnum() or text[m.start() - 1] in ".;:)")
     ]
     if keyword:
         return keyword[0]
-    for i in range(max(1, window), ext_start):
+    for i in range(max(1, ext_start - 90), ext_start):
         prev, ch = text[i - 1], text[i]
         if prev.isspace() or ch.isspace():
             continue
@@ -302,13 +315,26 @@ def _copies(original: int, copy: int) -> str:
     return ""
 
 
-def parse_documents(text: str, title: str = "") -> Parsed[list[Document]]:
-    """Documents of the application file; group headings ("* Trường hợp …") become notes."""
+@dataclass
+class DocumentList:
+    documents: list[Document] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # rows that are remarks, not papers to hand in
+
+
+_NOTE_START = ("trường hợp", "lưu ý", "ghi chú", "nếu ")
+
+
+def parse_documents(text: str, title: str = "") -> Parsed[DocumentList]:
+    """Documents of the application file; group headings ("* Trường hợp …") become notes.
+
+    A row counted "0 bản chính" that is a remark ("Trường hợp … thì không phải nộp …", or any row
+    under a "Lưu ý" heading) goes to `notes` rather than being listed as a paper to hand in.
+    """
     text = text or ""
+    out = DocumentList()
     segments = text.split(DOCUMENT_HEADER)
     if len(segments) < 2:
-        return Parsed([], is_empty(text))
-    documents: list[Document] = []
+        return Parsed(out, is_empty(text))
     complete = True
     heading = _clean_heading(segments[0], title)
     for index, segment in enumerate(segments[1:], start=1):
@@ -326,24 +352,32 @@ def parse_documents(text: str, title: str = "") -> Parsed[list[Document]]:
                 continue
             name = capitalise(name.rstrip(":").strip().rstrip(".").strip())
             if not name:
-                if files:
-                    name = files[0]
-                else:
-                    complete = False
-                    continue
+                if not files:
+                    continue  # a count with no name: an empty row of the table
+                name = files[0]
+            context = [p for p in (heading, subheading) if p]
+            if not original and not copy and (
+                name.lower().startswith(_NOTE_START) or any("lưu ý" in c.lower() for c in context)
+            ):
+                prefix = " — ".join(c for c in context if "lưu ý" not in c.lower())
+                out.notes.append(f"{prefix}: {name}" if prefix else name)
+                continue
             form_match = _FORM_IN_NAME.search(name)
             form = f"Mẫu {form_match.group().split(None, 1)[1]}" if form_match else "; ".join(files)
-            note = " — ".join(p for p in (heading, subheading) if p)
-            documents.append(Document(name=name, copies=_copies(original, copy), form=form, note=note))
+            note = " — ".join(context)
+            out.documents.append(Document(name=name, copies=_copies(original, copy), form=form, note=note))
         tail = segment[pos:]
-        if last:
-            if not is_empty(tail):
-                complete = False
-        else:
+        if not last:
             heading = _clean_heading(tail, title)
-        if not counts and not is_empty(segment if last else ""):
-            complete = False
-    return Parsed(documents, complete and bool(documents))
+        elif not is_empty(tail):
+            # Text after the last count: a closing remark, or a paper whose count is missing.
+            remark = capitalise(clean(strip_marker(clean(tail))).strip(" +-;.()"))
+            if remark.lower().startswith(_NOTE_START) or tail.lstrip().startswith(("(", "*")):
+                out.notes.append(remark)
+            elif remark:
+                note = " — ".join(p for p in (heading, subheading) if p)
+                out.documents.append(Document(name=remark, note=note))
+    return Parsed(out, complete and bool(out.documents))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -358,12 +392,14 @@ _ISSUERS = sorted(
     reverse=True,
 )
 _ISSUER = r"(?:UBTVQH\d{2}|QH\d{2}|" + "|".join(_ISSUERS) + r"|[A-ZĐ]+?(?=[A-ZĐ][a-zđ]|[^A-ZĐa-zđ]|$))"
+# A title ending in a year glues it to the number: "Luật Công chứng năm 2024" + "46/2024/QH15".
 _LEGAL_NUMBER = re.compile(
-    r"\d+(?:\.\d+)?(?:/\d{4})?/(?:(?:TTLT|VBHN|NĐ|ND|TT|QĐ|NQ|CT|PL|HD|L|QH)-\s?)?"
-    rf"{_ISSUER}(?:-{_ISSUER})*"
+    r"(?:(?:19|20)\d{2}(?=\d{1,4}(?:\.\d+)?/\d{4}/))?"
+    r"(?P<number>\d+(?:\.\d+)?(?:/\d{4})?/(?:(?:TTLT|VBHN|NĐ|ND|TT|QĐ|NQ|CT|PL|HD|L|QH)-\s?)?"
+    rf"{_ISSUER}(?:-{_ISSUER})*)"
 )
 _DOC_TYPES = r"(?:Bộ luật|Luật|Nghị định|Thông tư liên tịch|Thông tư|Quyết định|Nghị quyết|Pháp lệnh|Văn bản hợp nhất|Chỉ thị|Lệnh)"
-_GLUED_PREFIX = re.compile(rf"(?<=[^\s])(?:{_DOC_TYPES}\s*(?:số)?|[Ss]ố)\s*:?\s*$")
+_GLUED_PREFIX = re.compile(rf"(?<=[^\s])\s?(?:{_DOC_TYPES}\s*(?:số)?|[Ss]ố)\s*:?\s*$")
 _ONLY_TYPE = re.compile(rf"^(?P<type>{_DOC_TYPES})?\s*(?:số)?\s*:?$", re.IGNORECASE)
 
 
@@ -387,11 +423,15 @@ def parse_legal_basis(text: str) -> Parsed[list[LegalDoc]]:
     found: dict[str, LegalDoc] = {}
     pos = 0
     for match in _LEGAL_NUMBER.finditer(body):
+        # The number column is glued to its title ("…Luật Hộ tịch60/2014/QH13") and to the next
+        # title; a number with spaces on both sides is quoted inside a title.
+        before = body[match.start() - 1 : match.start()]
         after = body[match.end() : match.end() + 1]
-        if after and not after.isalnum():
-            continue  # a number quoted inside a title
-        number = re.sub(r"\s+", "", match.group())
-        title = _legal_title(body[pos : match.start()], number)
+        glued_before = before.isalnum() or before == "."
+        if after and not after.isalnum() and not (glued_before and after.isspace()):
+            continue
+        number = re.sub(r"\s+", "", match["number"])
+        title = _legal_title(body[pos : match.start("number")], number)
         pos = match.end()
         key = number.upper().replace("Đ", "D")
         if key not in found:
@@ -413,6 +453,7 @@ _RESULT_END = ("Chọn cơ quan thực hiện", "Hệ thống chỉ hiển thị
 class ResultSection:
     result: str = ""
     keywords: list[str] = field(default_factory=list)
+    description: str = ""  # the "Mô tả" column: often conditions or remarks, kept apart from the result
 
 
 def parse_result(text: str) -> Parsed[ResultSection]:
@@ -426,11 +467,9 @@ def parse_result(text: str) -> Parsed[ResultSection]:
         keywords_text, _, description = rest.partition("Mô tả")
     names = [clean(strip_marker(n)).rstrip(".;").strip() for n in _RESULT_CODE.split(text)]
     names = list(dict.fromkeys(capitalise(n) for n in names if n and not is_empty(n)))
-    result = "; ".join(names)
-    if not is_empty(description):
-        result = f"{result}. {clean(description)}" if result else clean(description)
     keywords = [] if is_empty(keywords_text) else [clean(k) for k in keywords_text.split(",") if clean(k)]
-    return Parsed(ResultSection(result, keywords), True)
+    description = "" if is_empty(description) else clean(description)
+    return Parsed(ResultSection("; ".join(names), keywords, description), True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -440,17 +479,22 @@ _STEP = re.compile(r"^(?:[-+*]\s*)?(?:[a-zđ]\)\s*)?Bước\s*\d+\s*[:.\-–)]?\
 
 
 def _lines(text: str) -> list[str]:
-    """Non-empty lines, with hard-wrapped continuations (starting in lowercase) joined back."""
+    """Non-empty lines; hard-wrapped continuations (starting in lowercase) and short headings
+    ("Lưu ý:") are joined to the line they belong to."""
     out: list[str] = []
     for line in (text or "").replace("\r", "\n").split("\n"):
         line = clean(line)
         if not line:
             continue
-        if out and (line[0].islower() or out[-1].endswith((",", "và", "hoặc"))):
+        if out and (line[0].islower() or out[-1].endswith((",", " và", " hoặc")) or _is_label(out[-1])):
             out[-1] = f"{out[-1]} {line}"
         else:
             out.append(line)
     return out
+
+
+def _is_label(line: str) -> bool:
+    return line.endswith(":") and len(line) <= 40
 
 
 def parse_steps(text: str) -> Parsed[list[str]]:

@@ -11,7 +11,10 @@ from assistant.handbook.render import procedure_url
 from assistant.index.embedders import Embedder
 from assistant.index.store import IndexData
 from assistant.kb.models import Procedure
-from assistant.text import expand_abbreviations, fold, tokens
+import math
+
+from assistant.index.build import card_text
+from assistant.text import content_words, expand_abbreviations, fold, tokens
 
 MAX_QUERY_CHARS = 1000
 
@@ -28,7 +31,7 @@ class Hit:
     snippet: str
     section: str  # handbook section the snippet comes from
     dense: float  # best cosine similarity of the query to the procedure's dense passages
-    lexical: float  # best title-card BM25 score, normalised by the query's own length
+    coverage: float  # share (IDF-weighted) of the query's content words found in the procedure's card
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -76,6 +79,24 @@ class HybridSearcher:
         self._code_ids = {code: i for i, code in enumerate(index.card_codes)}
         self._chunk_proc = np.array([self._code_ids.get(c.code, -1) for c in index.chunks])
         self._dense_proc = np.array([self._code_ids[c] for c in index.dense_codes], dtype=np.int64)
+        # Folded words of each procedure's card, and their IDF over cards, for `coverage`.
+        self._card_words = [set(tokens(expand_abbreviations(card_text(p)), folded=True, bigrams=False)) for p in index.kb.procedures]
+        df: dict[str, int] = {}
+        for words in self._card_words:
+            for w in words:
+                df[w] = df.get(w, 0) + 1
+        n = max(len(self._card_words), 1)
+        self._idf = {w: math.log(1 + n / d) for w, d in df.items()}
+        self._idf_unseen = math.log(1 + n)
+
+    def coverage(self, query: str, code: str) -> float:
+        """IDF-weighted share of the query's content words that the procedure's card contains."""
+        words = content_words(query)
+        if not words:
+            return 0.0
+        card = self._card_words[self._code_ids[code]]
+        weights = [(w in card, self._idf.get(w, self._idf_unseen)) for w in words]
+        return sum(w for hit, w in weights if hit) / sum(w for _, w in weights)
 
     def channel_scores(self, query: str) -> dict[str, np.ndarray]:
         """Per channel, a score for every procedure (NaN where the channel says nothing)."""
@@ -118,7 +139,6 @@ class HybridSearcher:
         fused = self.fuse(scores)
         order = np.argsort(-fused, kind="stable")[:k]
         text = expand_abbreviations(query)
-        q_tokens = len(set(tokens(text, folded=True, bigrams=False))) or 1
         hits = []
         for i in order:
             if fused[i] <= 0:
@@ -136,7 +156,7 @@ class HybridSearcher:
                     snippet=snippet,
                     section=section,
                     dense=float(scores["dense"][i]) if "dense" in scores else 0.0,
-                    lexical=float(scores["card_folded"][i]) / q_tokens if "card_folded" in scores else 0.0,
+                    coverage=self.coverage(query, code),
                 )
             )
         return hits

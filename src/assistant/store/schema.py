@@ -38,4 +38,52 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             )""",
         ],
     ),
+    (
+        2,
+        [
+            # Zalo inbox: one row per incoming event, keyed by Zalo's msg_id so retried deliveries are no-ops.
+            """CREATE TABLE zalo_inbox (
+                msg_id VARCHAR(128) PRIMARY KEY,
+                kind VARCHAR(16) NOT NULL,
+                event_name VARCHAR(64) NOT NULL,
+                user_id VARCHAR(64) NOT NULL,
+                text TEXT,
+                event_time BIGINT NOT NULL,
+                received_at VARCHAR(32) NOT NULL,
+                status VARCHAR(16) NOT NULL DEFAULT 'pending',
+                attempts INTEGER NOT NULL DEFAULT 0,
+                locked_until BIGINT,
+                last_error TEXT,
+                answered_at VARCHAR(32)
+            )""",
+            "CREATE INDEX zalo_inbox_status ON zalo_inbox (status, event_time)",
+            # Zalo outbox: the reply to one event, split into parts of at most 2,000 characters.
+            """CREATE TABLE zalo_outbox (
+                msg_id VARCHAR(128) NOT NULL REFERENCES zalo_inbox(msg_id),
+                part INTEGER NOT NULL,
+                user_id VARCHAR(64) NOT NULL,
+                text TEXT NOT NULL,
+                status VARCHAR(16) NOT NULL DEFAULT 'pending',
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at BIGINT NOT NULL DEFAULT 0,
+                locked_until BIGINT,
+                error_code INTEGER,
+                last_error TEXT,
+                zalo_message_id VARCHAR(128),
+                created_at VARCHAR(32) NOT NULL,
+                sent_at VARCHAR(32),
+                PRIMARY KEY (msg_id, part)
+            )""",
+            "CREATE INDEX zalo_outbox_status ON zalo_outbox (status, user_id)",
+            # The OA's tokens: one row; the refresh token is single-use, so it is replaced atomically.
+            """CREATE TABLE zalo_tokens (
+                id INTEGER PRIMARY KEY,
+                access_token TEXT NOT NULL,
+                refresh_token TEXT NOT NULL,
+                expires_at BIGINT,
+                seed_hash VARCHAR(64),
+                updated_at VARCHAR(32) NOT NULL
+            )""",
+        ],
+    ),
 ]

@@ -1,12 +1,15 @@
 """Vietnamese text: the one place that normalises and tokenises, for indexing and queries alike."""
 
 from assistant.text.vietnamese import (
+    STOPWORDS,
+    content_words,
     expand_abbreviations,
     fold,
+    nfc,
     normalize,
     slugify,
     strip_controls,
     tokens,
 )
 
-__all__ = ["expand_abbreviations", "fold", "normalize", "slugify", "strip_controls", "tokens"]
+__all__ = ["STOPWORDS", "content_words", "expand_abbreviations", "fold", "nfc", "normalize", "slugify", "strip_controls", "tokens"]

@@ -35,9 +35,22 @@ ABBREVIATIONS: dict[str, str] = {
 }
 
 
+# Function and chat words (folded) that say nothing about which procedure is meant.
+STOPWORDS = frozenset(
+    """toi em anh chi ad oi cho hoi la thi co khong can gi lam nao sao o dau va cua minh duoc nhu vay ban
+    xin muon nhieu bang phai nhung cac mot nay do de voi khi da roi a ah nhe u ve tu den trong ra vao
+    len bi rat hay hoac neu tuc giup dum gium vui long nua cung se""".split()
+)
+
+
 def strip_controls(text: str) -> str:
     """Remove control and invisible formatting characters (keeps newlines and tabs)."""
     return _CONTROL.sub("", text)
+
+
+def nfc(text: str) -> str:
+    """NFC, no control characters; case, spacing and line breaks kept (for text that is stored)."""
+    return unicodedata.normalize("NFC", strip_controls(text))
 
 
 def normalize(text: str) -> str:
@@ -97,6 +110,11 @@ def tokens(text: str, *, folded: bool, bigrams: bool = True) -> list[str]:
     if not bigrams:
         return syllables
     return syllables + [f"{a}_{b}" for a, b in zip(syllables, syllables[1:])]
+
+
+def content_words(text: str) -> list[str]:
+    """Folded words that carry meaning: no function words, no bare numbers, abbreviations written out."""
+    return [w for w in tokens(expand_abbreviations(text), folded=True, bigrams=False) if w not in STOPWORDS and not w.isdigit()]
 
 
 def slugify(text: str) -> str:

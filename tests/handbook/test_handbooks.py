@@ -1,0 +1,92 @@
+"""Handbooks: deterministic pages, one stable anchor per procedure, stale check, strict site build."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from assistant.handbook.render import render_handbooks
+from assistant.kb.load import load_kb
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_rendering_is_deterministic() -> None:
+    kb = load_kb(ROOT / "kb")
+    first = [(p.path, p.text) for p in render_handbooks(kb)]
+    second = [(p.path, p.text) for p in render_handbooks(load_kb(ROOT / "kb"))]
+    assert first == second
+
+
+def test_every_procedure_has_its_anchor_on_its_sector_page() -> None:
+    kb = load_kb(ROOT / "kb")
+    pages = {p.path: p.text for p in render_handbooks(kb)}
+    for proc in kb.procedures:
+        text = pages[f"{proc.sector}.md"]
+        assert "{#tt-" + proc.code.replace(".", "-") + "}" in text, proc.code
+        assert f"`{proc.code}`" in text  # the code is visible and searchable
+
+
+def test_sections_in_the_same_order_everywhere() -> None:
+    kb = load_kb(ROOT / "kb")
+    pages = {p.path: p.text for p in render_handbooks(kb)}
+    order = ["Nộp hồ sơ ở đâu", "Hồ sơ cần chuẩn bị", "Các bước thực hiện", "Thời gian giải quyết", "Phí, lệ phí",
+             "Cách nộp hồ sơ", "Điều kiện", "Kết quả nhận được", "Căn cứ pháp lý"]
+    for proc in kb.procedures:
+        text = pages[f"{proc.sector}.md"]
+        start = text.index("{#" + proc.anchor + "}")
+        end = text.find("\n## ", start)
+        section = text[start : end if end > 0 else None]
+        positions = [section.index(f"### {heading}") for heading in order]
+        assert positions == sorted(positions), proc.code
+
+
+def test_unknown_facts_show_as_chua_cap_nhat(tmp_path: Path) -> None:
+    kb = load_kb(ROOT / "kb")
+    proc = kb.procedures[0].model_copy(update={"processing_time": "", "fees": []})
+    from assistant.handbook.render import procedure_markdown
+
+    text = procedure_markdown(proc)
+    assert text.count("*chưa cập nhật*") >= 2
+
+
+def test_committed_handbooks_are_fresh() -> None:
+    result = subprocess.run([sys.executable, "-m", "assistant.cli", "build", "--check"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+
+
+def test_build_check_catches_a_stale_handbook(tmp_path: Path) -> None:
+    kb = tmp_path / "kb"
+    shutil.copytree(ROOT / "kb", kb)
+    out = tmp_path / "out"
+    run = lambda *args: subprocess.run([sys.executable, "-m", "assistant.cli", "build", "--kb", str(kb), "--out", str(out), *args],  # noqa: E731
+                                       cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert run("--no-site", "--no-index").returncode == 0
+    assert run("--check").returncode == 0
+    path = next((kb / "procedures" / "ho-tich").glob("*.yaml"))
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["processing_time"] = "Ba ngày làm việc"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    result = run("--check")
+    assert result.returncode != 0
+    assert "ho-tich.md" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_site_is_built_strict_with_every_sector(built: Path) -> None:
+    kb = load_kb(ROOT / "kb")
+    for sector in kb.sectors:
+        html = (built / "site" / sector.slug / "index.html").read_text(encoding="utf-8")
+        for proc in kb.procedures_of(sector.slug):
+            assert f'id="{proc.anchor}"' in html
+    assert (built / "site" / "tinh" / "index.html").exists()
+
+
+def test_mkdocs_build_strict_on_the_committed_handbooks(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "site")],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]

@@ -79,8 +79,8 @@ def main() -> None:
     print("| --- | --- | --- |")
     tops = [(q, searcher.search(q["question"], k=1)) for q in questions]
     for th in (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6):
-        ok = sum(1 for q, h in tops if q["gold"] and h and confidence(h[0]) >= th and h[0].code in q["gold"])
-        ref = sum(1 for q, h in tops if not q["gold"] and (not h or confidence(h[0]) < th))
+        ok = sum(1 for q, h in tops if q["gold"] and h and confidence(searcher, q['question'], h[0]) >= th and h[0].code in q["gold"])
+        ref = sum(1 for q, h in tops if not q["gold"] and (not h or confidence(searcher, q['question'], h[0]) < th))
         print(f"| {th:.2f} | {ok / len(inside):.3f} | {ref / max(len(outside), 1):.3f} |")
     if wrong:
         print("\nMisses:")

@@ -11,9 +11,9 @@
 (function () {
   "use strict";
 
-  var TIMEOUT_MS = 15000;
-  var MAX_CHARS = 1000;
-  var MAX_ENTRIES = 40;
+  var TIMEOUT_MS = 15000;  // a page (or a test) may set window.agChatTimeoutMs to change it
+  var MAX_CHARS = 1000;  // the API's limit for a question
+  var MAX_ENTRIES = 40;  // messages kept in sessionStorage
   var KEY_SESSION = "ag-chat-session";
   var KEY_LOG = "ag-chat-log";
   var HELP = "Vui lòng thử lại sau hoặc liên hệ Trung tâm Phục vụ hành chính công cấp xã nơi bạn ở.";
@@ -126,40 +126,40 @@
 
   /* ---------------------------------------------------------------- safe Markdown */
 
-  // [label](href) | **bold** | __bold__ | *italic* | (start or non-word)_italic_ | bare http(s) URL
-  var INLINE = /\[([^\]\n]+)\]\(([^()\s]+)\)|\*\*([^*\n]+?)\*\*|__([^_\n]+?)__|\*(?![\s*])([^*\n]+?)\*|(^|[^\w])_(?![\s_])([^_\n]+?)_(?!\w)|(https?:\/\/[^\s<>"'()]*[^\s<>"'().,;:!?])/g;
+  // [label](href) | **bold** | *italic* | _italic_ (not inside words: snake_case stays) | bare http(s) URL
+  var INLINE = /\[([^\]\n]+)\]\(([^()\s]+)\)|\*\*([^*\n]+?)\*\*|\*(?![\s*])([^*\n]+?)\*|(^|[^\w])_(?![\s_])([^_\n]+?)_(?!\w)|(https?:\/\/[^\s<>"'()]*[^\s<>"'().,;:!?])/g;
 
   /** Append `text` to `parent` as text nodes, with bold, italic and safe links as elements. */
-  function renderInline(text, parent) {
+  function renderInline(text, parent, inLink) {
     var last = 0;
     var match;
     var re = new RegExp(INLINE.source, "g");
     while ((match = re.exec(text)) !== null) {
       var start = match.index;
-      if (match[6] !== undefined) {  // keep the character before an _italic_
-        start += match[6].length;
+      if (match[5] !== undefined) {  // keep the character before an _italic_
+        start += match[5].length;
       }
       if (start > last) parent.appendChild(document.createTextNode(text.slice(last, start)));
       if (match[1] !== undefined) {
-        var href = safeHref(match[2]);
+        var href = inLink ? null : safeHref(match[2]);
         if (href) {
           var label = el("span");
-          renderInline(match[1], label);
+          renderInline(match[1], label, true);
           parent.appendChild(link(href, [label]));
         } else {
           parent.appendChild(document.createTextNode(match[1]));
         }
-      } else if (match[3] !== undefined || match[4] !== undefined) {
+      } else if (match[3] !== undefined) {
         var strong = el("strong");
-        renderInline(match[3] !== undefined ? match[3] : match[4], strong);
+        renderInline(match[3], strong, inLink);
         parent.appendChild(strong);
-      } else if (match[5] !== undefined || match[7] !== undefined) {
+      } else if (match[4] !== undefined || match[6] !== undefined) {
         var em = el("em");
-        renderInline(match[5] !== undefined ? match[5] : match[7], em);
+        renderInline(match[4] !== undefined ? match[4] : match[6], em, inLink);
         parent.appendChild(em);
-      } else if (match[8] !== undefined) {
-        var url = safeHref(match[8]);
-        parent.appendChild(url ? link(url, [match[8]]) : document.createTextNode(match[8]));
+      } else if (match[7] !== undefined) {
+        var url = inLink ? null : safeHref(match[7]);
+        parent.appendChild(url ? link(url, [match[7]]) : document.createTextNode(match[7]));
       }
       last = re.lastIndex;
       if (match[0] === "") re.lastIndex++;
@@ -270,9 +270,15 @@
 
   /* ---------------------------------------------------------------- talking to the API */
 
-  function ApiError(kind, message) {
+  function timeoutMs() {
+    var value = Number(window.agChatTimeoutMs);
+    return value > 0 ? value : TIMEOUT_MS;
+  }
+
+  function ApiError(kind, message, status) {
     this.kind = kind;  // "client" (4xx, show the detail), "server", "network", "timeout"
     this.message = message || "";
+    this.status = status || 0;
   }
 
   function request(method, path, body) {
@@ -281,7 +287,7 @@
       var timer = setTimeout(function () {
         if (controller) controller.abort();
         reject(new ApiError("timeout"));
-      }, TIMEOUT_MS);
+      }, timeoutMs());
       var init = { method: method, headers: { Accept: "application/json" } };
       if (body !== undefined) {
         init.headers["Content-Type"] = "application/json";
@@ -294,8 +300,10 @@
           return response.json().catch(function () { return null; }).then(function (data) {
             if (response.ok && data) return data;
             var detail = data && typeof data.detail === "string" ? data.detail : "";
-            if (response.status >= 400 && response.status < 500 && detail) throw new ApiError("client", detail);
-            throw new ApiError("server", response.status >= 500 ? detail : "");
+            if (response.status >= 400 && response.status < 500 && detail) {
+              throw new ApiError("client", detail, response.status);
+            }
+            throw new ApiError("server", response.status >= 500 ? detail : "", response.status);
           });
         })
         .then(function (data) { clearTimeout(timer); resolve(data); },
@@ -358,7 +366,7 @@
       el("label", { "for": "ag-chat-input", "class": "ag-visually-hidden", text: "Câu hỏi của bạn" }), input, send
     ]);
     var note = el("p", { "class": "ag-chat-note",
-      text: "Thông tin để tham khảo. Đừng gửi số giấy tờ, thông tin cá nhân." });
+      text: "Chỉ để tham khảo. Đừng gửi thông tin cá nhân." });
 
     var panel = el("section", {
       id: "ag-chat-panel", "class": "ag-chat-panel", role: "dialog", "aria-modal": "false",
@@ -563,7 +571,7 @@
 
   function errorText(kind, message) {
     if (kind === "client") return message;
-    if (kind === "timeout") return "Trợ lý chưa trả lời sau " + TIMEOUT_MS / 1000 + " giây. " + HELP;
+    if (kind === "timeout") return "Trợ lý chưa trả lời sau " + Math.round(timeoutMs() / 1000) + " giây. " + HELP;
     if (kind === "server") return (message || "Trợ lý đang gặp sự cố.") + " " + HELP;
     return "Không kết nối được với trợ lý. " + HELP;
   }
@@ -643,11 +651,19 @@
         var anchor = node.previousElementSibling && node.previousElementSibling.classList.contains("ag-chat-msg--user")
           ? node.previousElementSibling : node;
         ui.log.scrollTop = Math.max(0, anchor.offsetTop - 8);
-        if (!ui.panel.hidden) ui.input.focus();
+        // Keep typing where you were; on a phone, do not pop the keyboard up over the answer.
+        if (!ui.panel.hidden && !isFullScreen()) ui.input.focus();
       });
   }
 
   /* ---------------------------------------------------------------- search dialog hints */
+
+  /** A search snippet without what the hint already shows (title, code line). */
+  function tidySnippet(snippet, title) {
+    var text = String(snippet || "");
+    if (title && text.indexOf(title) === 0) text = text.slice(title.length);
+    return text.replace(/^[\s—:-]+/, "").replace(/^Mã thủ tục:.*?Cập nhật:\s*[\d\/]+\s*/, "");
+  }
 
   /** Under Material's search box: the assistant's own search (accents, abbreviations, meaning). */
   function searchAssist() {
@@ -662,6 +678,8 @@
     wrap.insertBefore(box, wrap.firstChild);
     var timer = null;
     var seq = 0;
+    var cache = {};
+    var pausedUntil = 0;  // after a 429, leave the rate limit to the questions for a minute
 
     function closeSearch() {
       var toggle = document.getElementById("__search");
@@ -679,35 +697,47 @@
 
     function update() {
       var q = query.value.replace(/\s+/g, " ").trim();
+      var code = /^(\d)[\s.,-]?(\d{6})$/.exec(q);  // a procedure code typed as 1001193 or 1-001193
+      if (code) q = code[1] + "." + code[2];
       var mine = ++seq;
       if (q.length < 2) {
         box.hidden = true;
         return;
       }
       askBtn.textContent = "Hỏi trợ lý: “" + q.slice(0, 80) + "”";
-      request("GET", "/api/search?k=3&q=" + encodeURIComponent(q.slice(0, 200))).then(function (data) {
+      if (Date.now() < pausedUntil) {
+        list.textContent = "";
+        box.hidden = false;
+        return;
+      }
+      var found = cache[q] ? Promise.resolve(cache[q])
+        : request("GET", "/api/search?k=3&q=" + encodeURIComponent(q.slice(0, 200)));
+      found.then(function (data) {
+        cache[q] = data;
         if (mine !== seq) return;
         list.textContent = "";
+        box.setAttribute("data-query", q);
         (data.results || []).forEach(function (r) {
           var href = safeHref(r.url);
           if (!href) return;
           var a = link(href, [
             el("span", { "class": "ag-search-assist__name", text: r.title }),
             el("span", { "class": "ag-search-assist__meta", text: "Mã " + r.code }),
-            r.snippet ? el("span", { "class": "ag-search-assist__snippet", text: r.snippet }) : null
+            el("span", { "class": "ag-search-assist__snippet", text: tidySnippet(r.snippet, r.title) })
           ], "ag-search-assist__link");
           a.addEventListener("click", closeSearch);
           list.appendChild(el("li", {}, [a]));
         });
         box.hidden = false;
-      }, function () {
+      }, function (err) {
+        if (err.status === 429) pausedUntil = Date.now() + 60000;
         if (mine === seq) box.hidden = true;  // the handbook's own search still works without the API
       });
     }
 
     query.addEventListener("input", function () {
       clearTimeout(timer);
-      timer = setTimeout(update, 300);
+      timer = setTimeout(update, 400);
     });
   }
 

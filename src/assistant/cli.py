@@ -67,6 +67,29 @@ def build(kb_dir: Path, out: Path, check_only: bool, no_site: bool, no_index: bo
     click.echo("Thời gian: " + ", ".join(f"{k} {v:.1f}s" for k, v in report.seconds.items()))
 
 
+@main.group(name="import", help="Nhập thủ tục từ nguồn bên ngoài vào một cơ sở tri thức.")
+def import_() -> None:
+    pass
+
+
+@import_.command(name="national", help="Chuyển bản ghi thủ tục quốc gia (JSON Lines, gzip hoặc không) thành cơ sở tri thức.")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Thư mục cơ sở tri thức sẽ ghi.")
+def import_national(file: Path, out: Path) -> None:
+    from assistant.kb.national import import_national as run_import
+
+    try:
+        report = run_import(file, out)
+    except UserError as err:
+        _fail(err)
+    for message in report.messages[:20]:
+        click.echo(message, err=True)
+    click.echo(f"Đã nhập {report.procedures} thủ tục, {report.sectors} lĩnh vực vào {out}/")
+    if report.warnings:
+        details = ", ".join(f"{field}: {n}" for field, n in sorted(report.warnings_by_field.items()))
+        click.echo(f"Cảnh báo: {report.warnings} phần chưa phân tích trọn, đã giữ nguyên văn ({details})")
+
+
 @main.command(help="Phục vụ API, webhook và trang sổ tay đã dựng.")
 @click.option("--index", "index_dir", default="build/index", type=click.Path(path_type=Path), show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True)

@@ -19,7 +19,8 @@ class Settings(BaseSettings):
     site_dir: str = ""  # default: the index folder's sibling "site"
     api_url: str = ""  # where a separately deployed site's chat panel sends questions
     public_url: str = ""  # the site's public address, so answers sent outside the site carry full links
-    rate_limit_per_minute: int = 30
+    rate_limit_per_minute: int = 30  # questions (and feedback) per client; search gets five times as many
+    cors_origins: str = ""  # comma-separated origins of a separately deployed site allowed to call /api
     # Optional LLM polish: an OpenAI-compatible chat endpoint.
     llm_base_url: str = ""
     llm_model: str = "local"

@@ -177,7 +177,8 @@ def test_result_drops_codes_and_page_junk(records: dict[str, dict]) -> None:
 
 def test_plain_title() -> None:
     assert plain_title("Thủ tục đăng ký khai sinh") == "Đăng ký khai sinh"
-    assert plain_title("Thủ tục hải quan đối với hàng hóa quá cảnh") == "Thủ tục hải quan đối với hàng hóa quá cảnh"
+    customs = "Thủ tục hải quan đối với hàng hóa quá cảnh"  # "thủ tục hải quan" is the name itself
+    assert plain_title(customs) == customs
     assert plain_title("Cấp bản sao Trích lục hộ tịch") == "Cấp bản sao Trích lục hộ tịch"
 
 
@@ -268,7 +269,7 @@ def test_bad_lines_are_skipped_with_a_warning(lines: dict[str, bytes], tmp_path:
     report = import_national(src, tmp_path / "kb")
     assert report.procedures == 1
     assert report.warnings_by_field["line"] == 6
-    assert report.messages[0] == f"{src}: dòng 2: không phải JSON (Expecting property name enclosed in double quotes, cột 2)"
+    assert report.messages[0].startswith(f"{src}: dòng 2: không phải JSON (")
     assert any("dòng 4: thiếu trường ten_thu_tuc, linh_vuc" in m for m in report.messages)
     assert any("dòng 7: mã 1.001193 trùng với dòng 1" in m for m in report.messages)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-from assistant.text import content_words, expand_abbreviations, fold
+from assistant.text import WordSet, content_words, expand_abbreviations, fold, has_marks
 
 
 class Intent(str, Enum):
@@ -60,16 +60,25 @@ _FOLLOW_UP = re.compile(r"^(con|vay|the|the con|neu|nhu vay|vay thi|thi sao|co|n
 
 
 # Words that only say *what* is asked about (fee, time, papers, online…), never *which* procedure.
-_ASPECT_WORDS = frozenset(
-    """online truc tuyen mang nop le phi tien mien bao lau ngay thoi gian han giay to ho so noi nao cho
-    dieu kien ket qua nhan buoc trinh quy cach huong dan mat het ton app ung dung dien thoai vneid dich vu cong
-    qua buu chinh chuan bi thanh phan mau don khai co quan tham quyen giai quyet xa phuong tinh doi tuong con""".split()
+_ASPECT_WORDS = WordSet.of(
+    # words that collide with words naming procedures are left out (kết quả/kết hôn, mất/mất thẻ, nhận…)
+    """online trực tuyến mạng nộp lệ phí tiền miễn bao lâu ngày thời gian giấy tờ hồ sơ nơi nào chỗ điều
+    kiện bước tự quy cách hướng dẫn hết tốn app ứng dụng điện thoại dịch vụ qua bưu chính chuẩn bị thành phần
+    mẫu đơn tờ khai cơ thẩm quyền xã phường tỉnh tượng còn""",
+    # folded, these collide too (hộ/hồ, sổ/số, khai sinh/tờ khai, quán/cơ quan…)
+    keep_folded="ho so khai bao co noi",
 )
+
+
+def topic_words(question: str) -> list[str]:
+    """Content words that say *which* procedure ("đăng ký kết hôn cần giấy tờ gì" → đăng ký kết hôn);
+    compared with their marks when typed with marks, folded otherwise."""
+    return content_words(question, folded=not has_marks(question), ignore=_ASPECT_WORDS)
 
 
 def names_no_procedure(question: str) -> bool:
     """True when the question asks only about an aspect ("còn lệ phí thì sao?"), naming no procedure."""
-    return not [w for w in content_words(question) if w not in _ASPECT_WORDS]
+    return not topic_words(question)
 
 
 def looks_like_follow_up(question: str) -> bool:

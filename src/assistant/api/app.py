@@ -65,6 +65,11 @@ def create_app(state: AppState | None = None, *, settings: Settings | None = Non
     app = FastAPI(title="Trợ lý thủ tục hành chính An Giang", lifespan=lifespan, docs_url="/api/docs", redoc_url=None)
     app.state.assistant_state = state
     install_error_handlers(app)
+    if state.settings.cors_origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        origins = [o.strip() for o in state.settings.cors_origins.split(",") if o.strip()]
+        app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"], allow_headers=["Content-Type"])
     for router in (health.router, search.router, ask.router, admin.router):
         app.include_router(router)
 

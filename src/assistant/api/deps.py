@@ -22,7 +22,9 @@ def client_key(request: Request) -> str:
 
 
 def rate_limited(request: Request, state: State) -> None:
-    if not state.limiter.allow(client_key(request)):
+    # Search suggestions fire as people type: their own, larger bucket.
+    bucket, share = ("search", 5) if request.url.path == "/api/search" else ("ask", 1)
+    if not state.limiter.allow(f"{bucket}:{client_key(request)}", share):
         raise HTTPException(
             429,
             "Bạn gửi quá nhiều yêu cầu trong thời gian ngắn. Vui lòng đợi một phút rồi thử lại.",

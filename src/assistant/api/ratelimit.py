@@ -13,7 +13,8 @@ class RateLimiter:
         self._hits: dict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
 
-    def allow(self, client: str) -> bool:
+    def allow(self, client: str, cost_share: int = 1) -> bool:
+        """`cost_share` > 1 gives a bucket that many times the allowance (search is cheaper than ask)."""
         if self.per_minute <= 0:
             return True
         now = time.monotonic()
@@ -21,7 +22,7 @@ class RateLimiter:
             hits = self._hits[client]
             while hits and now - hits[0] > 60:
                 hits.popleft()
-            if len(hits) >= self.per_minute:
+            if len(hits) >= self.per_minute * cost_share:
                 return False
             hits.append(now)
             return True

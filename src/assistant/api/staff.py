@@ -5,10 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from assistant.store.db import StoredQuestion
-from assistant.text import expand_abbreviations, tokens
-
-_STOP = {"toi", "em", "anh", "chi", "ad", "a", "oi", "cho", "hoi", "la", "thi", "co", "khong", "can", "gi", "lam",
-         "the", "nao", "sao", "o", "dau", "va", "cua", "minh", "duoc", "nhu", "vay", "ban"}
+from assistant.text import content_words
 
 
 @dataclass
@@ -33,7 +30,8 @@ class QuestionGroup:
 
 
 def _terms(question: str) -> set[str]:
-    return {t for t in tokens(expand_abbreviations(question), folded=True, bigrams=False) if t not in _STOP}
+    # folded, so "bóng đá" and "bong da" fall into one group
+    return set(content_words(question, folded=True))
 
 
 def group_questions(questions: list[StoredQuestion], threshold: float = 0.5) -> list[QuestionGroup]:

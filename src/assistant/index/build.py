@@ -29,9 +29,10 @@ def card_text(p: Procedure) -> str:
 
 
 def dense_passages(p: Procedure) -> list[str]:
-    """Short passages worth a dense vector: the card, each alias and each FAQ question."""
-    head = f"{p.title}. {p.official_name if p.official_name != p.title else ''} {p.summary}".strip()
-    return [head[:600], *p.aliases, *(f.question for f in p.faq)]
+    """Short passages worth a dense vector: the names, each alias and each FAQ question. Long text is
+    left to the lexical channels: embedding cost grows with length, and names carry the meaning."""
+    names = p.title if p.official_name in ("", p.title) else f"{p.title}. {p.official_name}"
+    return [names[:400], *p.aliases, *(f.question for f in p.faq)]
 
 
 def _bm25(corpus: list[list[str]]) -> bm25s.BM25:

@@ -11,6 +11,8 @@ from assistant.handbook.render import Page
 
 _ANCHOR = re.compile(r"\s*\{#([a-z0-9-]+)\}\s*$")
 _PROC_ANCHOR = re.compile(r"^tt-(\d)-(\d{6})(?:-([a-z-]+))?$")
+# Lines that exist only for the site's own search box (folded words): not handbook text.
+_SITE_SEARCH_ONLY = re.compile(r'<p class="tt-search"[^>]*>.*?</p>', re.S)
 _MD_NOISE = re.compile(r"(\*\*|\*|`|<[^>]+>|\[ \]|\|\s*---.*|^>\s?|\[([^\]]*)\]\([^)]*\))", re.M)
 
 MAX_CHARS = 1200
@@ -34,7 +36,7 @@ class Chunk:
 
 def plain(markdown: str) -> str:
     """Markdown → readable plain text for snippets and lexical indexing."""
-    text = _MD_NOISE.sub(lambda m: m.group(2) or " ", markdown)
+    text = _MD_NOISE.sub(lambda m: m.group(2) or " ", _SITE_SEARCH_ONLY.sub(" ", markdown))
     text = re.sub(r"[ \t]+", " ", text)
     return re.sub(r"\n\s*\n+", "\n", text).strip()
 

@@ -162,14 +162,16 @@ class CachedEmbedder:
             )
             found.update({h: np.frombuffer(v, np.float32) for h, v in rows})
         todo = sorted({k: t for k, t in zip(keys, texts) if k not in found}.items())
-        if todo:
-            vectors = self.inner.embed_passages([t for _, t in todo])
+        # Embed and store in batches, so an interrupted build keeps what it already paid for.
+        for i in range(0, len(todo), 256):
+            batch = todo[i : i + 256]
+            vectors = self.inner.embed_passages([t for _, t in batch])
             with self._db:
                 self._db.executemany(
                     "INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)",
-                    [(self.id, k, v.astype(np.float32).tobytes()) for (k, _), v in zip(todo, vectors)],
+                    [(self.id, k, v.astype(np.float32).tobytes()) for (k, _), v in zip(batch, vectors)],
                 )
-            found.update({k: v for (k, _), v in zip(todo, vectors)})
+            found.update({k: v for (k, _), v in zip(batch, vectors)})
         self.misses += len(todo)
         self.hits += len(texts) - len(todo)
         return np.array([found[k] for k in keys], np.float32).reshape(len(texts), self.dim)

@@ -309,7 +309,8 @@ def _write_kb(root: Path, sector_names: dict[str, str], procedures: list[Procedu
         data = procedure.model_dump(mode="json", exclude_defaults=True)
         data["updated"] = procedure.updated  # a YAML date, not a quoted string
         _dump(root / "procedures" / procedure.sector / f"{procedure.code}.yaml", data)
-    (root / MARKER).write_text("Thư mục do `assistant import national` tạo; lần nhập sau sẽ thay toàn bộ.\n", encoding="utf-8")
+    marker = "Thư mục do `assistant import national` tạo; lần nhập sau sẽ thay toàn bộ.\n"
+    (root / MARKER).write_text(marker, encoding="utf-8")
 
 
 def _check_target(out: Path) -> None:

@@ -46,7 +46,8 @@ def capitalise(text: str) -> str:
 
 # List markers at the start of an item: "- ", "+ ", "* ", "a) ", "1. ", "(1)\t", "1.2.", "•".
 _MARKER = re.compile(
-    r"^(?:[-+*•·–\uf0b7\uf0a7\uf0d8\uf0fc\uf02d]+|\(?\d+(?:\.\d+)*[.)/]|\(?[a-zđ]\d?[.)]|\([a-zđ\d]+\)|[ivx]+[.)])\s*"
+    r"^(?:[-+*•·–\uf0b7\uf0a7\uf0d8\uf0fc\uf02d]+"  # bullets, including Word's private-use ones
+    r"|\(?\d+(?:\.\d+)*[.)/]|\(?[a-zđ]\d?[.)]|\([a-zđ\d]+\)|[ivx]+[.)])\s*"
 )
 
 
@@ -98,7 +99,6 @@ _CASE_NAMES = {
 _CURRENCY = r"(?:VNĐ|Việt Nam Đồng|Đồng|đồng|USD)"
 _AMOUNT = rf"(?:[1-9][\d.,]*|0)\s*{_CURRENCY}"
 _FEE = re.compile(rf"Miễn phí|{NO_INFO}|(?P<amount>[\d.,]+)\s*(?P<cur>{_CURRENCY})")
-_UNITS = {"ngày làm việc": "ngày làm việc", "ngày": "ngày", "giờ": "giờ", "tháng": "tháng", "năm": "năm", "tuần": "tuần", "phút": "phút"}
 # A row starts with the channel name glued to its time (number + unit, a bare number, "no
 # information" or nothing), glued to its fee. A bare number is taken as short as possible so that
 # "Trực tuyến120 VNĐ" reads as time 1, fee "20 VNĐ" (amounts never start with 0).
@@ -175,7 +175,7 @@ def parse_channels(text: str) -> Parsed[ChannelTable]:
         kind = _KINDS[row["kind"]]
         groups = row.groupdict()
         if groups.get("num"):
-            time = f"{_number(groups['num'])} {_UNITS[groups['unit'].lower()]}"
+            time = f"{_number(groups['num'])} {groups['unit'].lower()}"
         elif groups.get("bare"):
             time = f"{_number(groups['bare'])} {UNITLESS}"
         elif groups.get("text") and not is_empty(groups["text"]):
@@ -398,7 +398,10 @@ _LEGAL_NUMBER = re.compile(
     r"(?P<number>\d+(?:\.\d+)?(?:/\d{4})?/(?:(?:TTLT|VBHN|NĐ|ND|TT|QĐ|NQ|CT|PL|HD|L|QH)-\s?)?"
     rf"{_ISSUER}(?:-{_ISSUER})*)"
 )
-_DOC_TYPES = r"(?:Bộ luật|Luật|Nghị định|Thông tư liên tịch|Thông tư|Quyết định|Nghị quyết|Pháp lệnh|Văn bản hợp nhất|Chỉ thị|Lệnh)"
+_DOC_TYPES = (
+    r"(?:Bộ luật|Luật|Nghị định|Thông tư liên tịch|Thông tư|Quyết định|Nghị quyết|Pháp lệnh"
+    r"|Văn bản hợp nhất|Chỉ thị|Lệnh)"
+)
 _GLUED_PREFIX = re.compile(rf"(?<=[^\s])\s?(?:{_DOC_TYPES}\s*(?:số)?|[Ss]ố)\s*:?\s*$")
 _ONLY_TYPE = re.compile(rf"^(?P<type>{_DOC_TYPES})?\s*(?:số)?\s*:?$", re.IGNORECASE)
 

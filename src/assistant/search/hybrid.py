@@ -14,7 +14,7 @@ from assistant.kb.models import Procedure
 import math
 
 from assistant.index.build import card_text
-from assistant.text import content_words, expand_abbreviations, fold, tokens
+from assistant.text import expand_abbreviations, has_marks, tokens
 
 MAX_QUERY_CHARS = 1000
 
@@ -31,7 +31,6 @@ class Hit:
     snippet: str
     section: str  # handbook section the snippet comes from
     dense: float  # best cosine similarity of the query to the procedure's dense passages
-    coverage: float  # share (IDF-weighted) of the query's content words found in the procedure's card
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -46,22 +45,24 @@ class Hit:
 
 @dataclass(frozen=True)
 class SearchConfig:
-    rrf_k: int = 60
+    """Weighted reciprocal-rank fusion. Weights tuned with bench/search.py on national-dev and zalo-dev
+    together (see BENCHMARKS.md); a query typed without marks leans on the folded channels, since
+    e5 reads unaccented Vietnamese poorly."""
+
+    rrf_k: int = 10
     depth: int = 100  # how many ranked procedures each channel contributes
     weights: dict[str, float] = field(
         default_factory=lambda: {
             "card_folded": 1.0,
-            "card_toned": 1.0,
-            "body_folded": 0.7,
-            "body_toned": 0.7,
-            "dense": 1.2,
+            "card_toned": 0.5,
+            "body_folded": 1.0,
+            "body_toned": 1.0,
+            "dense": 0.6,
+            "names": 0.5,
         }
     )
-    channels: tuple[str, ...] = ("card_folded", "card_toned", "body_folded", "body_toned", "dense")
-
-
-def has_marks(text: str) -> bool:
-    return fold(text) != text.lower()
+    dense_weight_unaccented: float = 0.2
+    channels: tuple[str, ...] = ("card_folded", "card_toned", "body_folded", "body_toned", "dense", "names")
 
 
 class HybridSearcher:
@@ -79,8 +80,11 @@ class HybridSearcher:
         self._code_ids = {code: i for i, code in enumerate(index.card_codes)}
         self._chunk_proc = np.array([self._code_ids.get(c.code, -1) for c in index.chunks])
         self._dense_proc = np.array([self._code_ids[c] for c in index.dense_codes], dtype=np.int64)
-        # Folded words of each procedure's card, and their IDF over cards, for `coverage`.
-        self._card_words = [set(tokens(expand_abbreviations(card_text(p)), folded=True, bigrams=False)) for p in index.kb.procedures]
+        # Words of each procedure's card, folded and toned, and their IDF over cards, for `coverage`.
+        cards = [expand_abbreviations(card_text(p)) for p in index.kb.procedures]
+        self._card_words = [
+            set(tokens(c, folded=True, bigrams=False)) | set(tokens(c, folded=False, bigrams=False)) for c in cards
+        ]
         df: dict[str, int] = {}
         for words in self._card_words:
             for w in words:
@@ -88,10 +92,25 @@ class HybridSearcher:
         n = max(len(self._card_words), 1)
         self._idf = {w: math.log(1 + n / d) for w, d in df.items()}
         self._idf_unseen = math.log(1 + n)
+        # Each procedure's names (title, official name, aliases) as folded phrases, for the "names" channel.
+        self._names = [
+            sorted({" ".join(tokens(expand_abbreviations(name), folded=True, bigrams=False))
+                    for name in (p.title, p.official_name.removeprefix("Thủ tục "), *p.aliases) if name} - {""})
+            for p in index.kb.procedures
+        ]
 
-    def coverage(self, query: str, code: str) -> float:
-        """IDF-weighted share of the query's content words that the procedure's card contains."""
-        words = content_words(query)
+    def names_scores(self, text: str) -> np.ndarray:
+        """How many words of a procedure's name (or alias) the question contains as one phrase."""
+        query = " " + " ".join(tokens(text, folded=True, bigrams=False)) + " "
+        scores = np.zeros(len(self._names), np.float32)
+        for i, names in enumerate(self._names):
+            best = max((len(name.split()) for name in names if f" {name} " in query), default=0)
+            if best >= 2:  # one word ("hôn") names nothing
+                scores[i] = best
+        return scores
+
+    def coverage(self, words: list[str], code: str) -> float:
+        """IDF-weighted share of `words` (a question's content words, folded or toned) in the procedure's card."""
         if not words:
             return 0.0
         card = self._card_words[self._code_ids[code]]
@@ -102,9 +121,12 @@ class HybridSearcher:
         """Per channel, a score for every procedure (NaN where the channel says nothing)."""
         n = len(self.index.card_codes)
         text = expand_abbreviations(query)
-        accented = has_marks(text)
+        accented = has_marks(query)  # as typed: written-out abbreviations add marks the user did not
         scores: dict[str, np.ndarray] = {}
         for channel in self.config.channels:
+            if channel == "names":
+                scores[channel] = self.names_scores(text)
+                continue
             if channel == "dense":
                 continue
             folded = channel.endswith("folded")
@@ -136,7 +158,7 @@ class HybridSearcher:
         if not query or not self.index.card_codes:
             return []
         scores = self.channel_scores(query)
-        fused = self.fuse(scores)
+        fused = self.fuse(scores, accented=has_marks(query))
         order = np.argsort(-fused, kind="stable")[:k]
         text = expand_abbreviations(query)
         hits = []
@@ -156,16 +178,17 @@ class HybridSearcher:
                     snippet=snippet,
                     section=section,
                     dense=float(scores["dense"][i]) if "dense" in scores else 0.0,
-                    coverage=self.coverage(query, code),
                 )
             )
         return hits
 
-    def fuse(self, scores: dict[str, np.ndarray]) -> np.ndarray:
+    def fuse(self, scores: dict[str, np.ndarray], accented: bool = True) -> np.ndarray:
         n = len(self.index.card_codes)
         fused = np.zeros(n, np.float64)
         for channel, s in scores.items():
             weight = self.config.weights.get(channel, 0.0)
+            if channel == "dense" and not accented:
+                weight = min(weight, self.config.dense_weight_unaccented)
             if weight == 0:
                 continue
             floor = -1.0 if channel == "dense" else 0.0

@@ -2,6 +2,8 @@
 
 from assistant.text.vietnamese import (
     STOPWORDS,
+    WordSet,
+    has_marks,
     content_words,
     expand_abbreviations,
     fold,
@@ -12,4 +14,4 @@ from assistant.text.vietnamese import (
     tokens,
 )
 
-__all__ = ["STOPWORDS", "content_words", "expand_abbreviations", "fold", "nfc", "normalize", "slugify", "strip_controls", "tokens"]
+__all__ = ["STOPWORDS", "WordSet", "has_marks", "content_words", "expand_abbreviations", "fold", "nfc", "normalize", "slugify", "strip_controls", "tokens"]

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 
 # Combining tone marks in NFD → tone digit (1 = sắc, 2 = huyền, 3 = hỏi, 4 = ngã, 5 = nặng).
 _TONES = {"\u0301": "1", "\u0300": "2", "\u0309": "3", "\u0303": "4", "\u0323": "5"}
 _CONTROL = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]")
 _CODE = re.compile(r"\b\d\.\d{6}\b")
+_CODE_NO_DOT = re.compile(r"\b(\d)[-\s]?(\d{6})\b")  # 1001193 or 1-001193 typed for 1.001193
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 # Chat abbreviations citizens use, written out. Keys are not Vietnamese syllables on their own,
@@ -35,14 +37,11 @@ ABBREVIATIONS: dict[str, str] = {
 }
 
 
-# Function and chat words (folded) that say nothing about which procedure is meant.
-STOPWORDS = frozenset(
-    """toi em anh chi ad oi cho hoi la thi co khong can gi lam nao sao o dau va cua minh duoc nhu vay ban
-    xin muon nhieu bang phai nhung cac mot nay do de voi khi da roi a ah nhe u ve tu den trong ra vao
-    len bi rat hay hoac neu tuc giup dum gium vui long nua cung se""".split()
-)
-
-
+# Function and chat words that say nothing about which procedure is meant, as written with marks.
+_STOPWORDS_WRITTEN = """tôi em anh chị ad ơi cho hỏi là thì có không cần gì làm nào sao ở đâu và của mình được
+    như vậy bạn xin muốn nhiêu bằng phải những các một này đó để với khi đã rồi à ạ nhé ư về từ đến trong ra
+    vào lên bị rất hay hoặc nếu tục giúp dùm giùm vui lòng nữa cũng sẽ thế mấy"""
+# Folded, some stop words collide with words that matter ("thế"/"thẻ", "mấy"/"máy"): those stay.
 def strip_controls(text: str) -> str:
     """Remove control and invisible formatting characters (keeps newlines and tabs)."""
     return _CONTROL.sub("", text)
@@ -86,7 +85,7 @@ def fold(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """Lowercase NFC syllables; procedure codes (1.001193) kept whole."""
-    text = normalize(text)
+    text = _CODE_NO_DOT.sub(r"\1.\2", normalize(text))
     codes = _CODE.findall(text)
     return codes + _WORD.findall(_CODE.sub(" ", text))
 
@@ -112,9 +111,44 @@ def tokens(text: str, *, folded: bool, bigrams: bool = True) -> list[str]:
     return syllables + [f"{a}_{b}" for a, b in zip(syllables, syllables[1:])]
 
 
-def content_words(text: str) -> list[str]:
-    """Folded words that carry meaning: no function words, no bare numbers, abbreviations written out."""
-    return [w for w in tokens(expand_abbreviations(text), folded=True, bigrams=False) if w not in STOPWORDS and not w.isdigit()]
+@dataclass(frozen=True)
+class WordSet:
+    """Words written with marks, matched toned (exact) or folded; folded forms that collide with
+    other words in `keep_folded` are not matched when folded ("thế" must not remove "thẻ")."""
+
+    toned: frozenset[str]
+    folded: frozenset[str]
+
+    @classmethod
+    def of(cls, written: str, keep_folded: str = "") -> "WordSet":
+        words = written.split()
+        keep = set(keep_folded.split())
+        return cls(frozenset(toned_syllable(w) for w in words), frozenset(fold_word(w) for w in words) - keep)
+
+
+STOPWORDS = WordSet.of(_STOPWORDS_WRITTEN, keep_folded="the may")
+
+
+def has_marks(text: str) -> bool:
+    """Whether the text was typed with Vietnamese marks (then words are compared with their marks)."""
+    return fold(text) != normalize(text)
+
+
+def content_words(text: str, *, folded: bool = True, ignore: WordSet | None = None) -> list[str]:
+    """Words that carry meaning, abbreviations written out: no function words (nor `ignore`), no bare
+    numbers; folded, or toned so that ``chữa`` stays apart from ``chưa``."""
+    expanded = expand_abbreviations(text)
+    plain = tokens(expanded, folded=True, bigrams=False)
+    shown = plain if folded else tokens(expanded, folded=False, bigrams=False)
+    out = []
+    for p, w in zip(plain, shown):
+        for words in (STOPWORDS, ignore):
+            if words is not None and (w in words.toned if not folded else w in words.folded):
+                break
+        else:
+            if not p.isdigit():
+                out.append(w)
+    return out
 
 
 def slugify(text: str) -> str:

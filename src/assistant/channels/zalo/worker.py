@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass
 
 from assistant.channels.zalo.client import SendResult, SendStatus, TokenRefreshError, ZaloClient
 from assistant.channels.zalo.options import WorkerOptions
@@ -47,20 +46,10 @@ class Sender:
         return await self.client.send_text(user_id, text, tokens.access_token)
 
 
-@dataclass(frozen=True)
-class Pass:
-    """What one pass over the inbox and outbox did."""
-
-    answered: int = 0
-    sent: int = 0
-    next_due: int | None = None  # epoch ms of the earliest part waiting for a retry
-
-    @property
-    def busy(self) -> bool:
-        return bool(self.answered or self.sent)
-
-
 class ZaloWorker:
+    """One loop composes replies for stored events and starts a delivery task per citizen with parts due;
+    a slow answer from Zalo for one citizen never holds up the others."""
+
     def __init__(
         self,
         store: ZaloStore,
@@ -77,6 +66,7 @@ class ZaloWorker:
         self._lease_ms = int(options.lease_seconds * 1000)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._deliveries: dict[str, asyncio.Task[bool]] = {}  # user id → the task sending their parts
         self._stopping = False
         self._paused_until = 0  # epoch ms: Zalo said "rate limit", nobody sends before this
         self._warned_no_token = False
@@ -87,16 +77,15 @@ class ZaloWorker:
         self._task = asyncio.create_task(self._run(), name="zalo-worker")
 
     async def stop(self, grace: float = 3.0) -> None:
+        """Let work in flight finish for up to `grace` seconds, then cancel it (claims are released)."""
         self._stopping = True
         self._wake.set()
-        if self._task is None:
-            return
-        try:
-            await asyncio.wait_for(asyncio.shield(self._task), grace)
-        except TimeoutError:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        tasks = [t for t in (self._task, *self._deliveries.values()) if t is not None]
+        if tasks:
+            _, late = await asyncio.wait(tasks, timeout=grace)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
         self._task = None
 
     def wake(self) -> None:
@@ -107,22 +96,18 @@ class ZaloWorker:
         while not self._stopping:
             self._wake.clear()
             try:
-                done = await self.run_once()
+                answered = await self._answer_pending()
+                next_due = await self._start_deliveries()
             except Exception:  # a bug or the database being away must not kill the worker
                 log.exception("Zalo worker: lỗi không mong đợi; thử lại sau")
-                done = Pass()
-            if done.busy or self._stopping:
+                answered, next_due = 0, None
+            if answered or self._stopping:
                 continue
             timeout = self.options.poll_interval
-            if done.next_due is not None:
-                timeout = min(timeout, max((done.next_due - now_ms()) / 1000, 0.01))
+            if next_due is not None:
+                timeout = min(timeout, max((next_due - now_ms()) / 1000, 0.01))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
-
-    async def run_once(self) -> Pass:
-        answered = await self._answer_pending()
-        sent, next_due = await self._send_pending()
-        return Pass(answered, sent, next_due)
 
     # --- inbox: compose replies -------------------------------------------------------------------
     async def _answer_pending(self) -> int:
@@ -146,60 +131,70 @@ class ZaloWorker:
         return answered
 
     # --- outbox: deliver --------------------------------------------------------------------------
-    async def _send_pending(self) -> tuple[int, int | None]:
+    async def _start_deliveries(self) -> int | None:
+        """Start a delivery task for each citizen whose next part is due; return when the next one falls due."""
         parts = await asyncio.to_thread(self.store.pending_parts)
         if not parts:
-            return 0, None
+            return None
         if not await self.sender.ready():
             if not self._warned_no_token:
                 log.warning("Zalo: chưa có access token (ASSISTANT_ZALO_ACCESS_TOKEN); câu trả lời được lưu, chờ gửi.")
                 self._warned_no_token = True
-            return 0, None
-        by_user: dict[str, list[OutboundPart]] = {}
+            return None
+        queues: dict[str, list[OutboundPart]] = {}
         for part in parts:
-            by_user.setdefault(part.user_id, []).append(part)
-        gate = asyncio.Semaphore(self.options.concurrency)
-
-        async def serve(queue: list[OutboundPart]) -> tuple[int, int | None]:
-            async with gate:
-                return await self._send_in_order(queue)
-
-        results = await asyncio.gather(*(serve(queue) for queue in by_user.values()))
-        dues = [due for _, due in results if due is not None]
-        return sum(sent for sent, _ in results), min(dues) if dues else None
-
-    async def _send_in_order(self, queue: list[OutboundPart]) -> tuple[int, int | None]:
-        """Send one citizen's parts in order; stop at the first that cannot go now (later ones wait)."""
-        sent = 0
-        for part in queue:
-            if self._stopping:
-                return sent, None
-            due = max(part.next_attempt_at, self._paused_until)
+            queues.setdefault(part.user_id, []).append(part)
+        next_due: int | None = None
+        for user, queue in queues.items():
+            if user in self._deliveries:
+                continue
+            due = max(queue[0].next_attempt_at, self._paused_until)
             if due > now_ms():
-                return sent, due
+                next_due = due if next_due is None else min(next_due, due)
+            elif not self._stopping and len(self._deliveries) < self.options.concurrency:
+                task = asyncio.create_task(self._send_in_order(queue), name=f"zalo-send-{user}")
+                self._deliveries[user] = task
+                task.add_done_callback(lambda done, user=user: self._delivered(user, done))
+        return next_due
+
+    def _delivered(self, user: str, task: asyncio.Task[bool]) -> None:
+        self._deliveries.pop(user, None)
+        if task.cancelled():
+            return
+        if task.exception() is not None:
+            log.error("Zalo: lỗi khi gửi cho %s", user, exc_info=task.exception())
+        elif task.result():
+            self._wake.set()  # look again: more parts may be due, or a slot is free
+
+    async def _send_in_order(self, queue: list[OutboundPart]) -> bool:
+        """Send one citizen's parts in order; stop at the first that cannot go now (later ones wait).
+        True when something changed (a part sent, retried or failed)."""
+        progress = False
+        for part in queue:
+            if self._stopping or max(part.next_attempt_at, self._paused_until) > now_ms():
+                return progress
             if not await asyncio.to_thread(self.store.claim_part, part.msg_id, part.part, self._lease_ms):
-                return sent, None  # another worker has it, or it is no longer pending
+                return progress  # another worker has it, or it is no longer pending
             try:
                 result = await self.sender.deliver(part.user_id, part.text)
             except asyncio.CancelledError:
                 await asyncio.to_thread(self.store.release_part, part.msg_id, part.part)
                 raise
-            if result.status is SendStatus.sent:
-                await asyncio.to_thread(self.store.mark_sent, part.msg_id, part.part, result.message_id)
-                sent += 1
-                continue
-            return sent, await self._record_failure(part, result)
-        return sent, None
+            progress = True
+            if result.status is not SendStatus.sent:
+                await self._record_failure(part, result)
+                return progress
+            await asyncio.to_thread(self.store.mark_sent, part.msg_id, part.part, result.message_id)
+        return progress
 
-    async def _record_failure(self, part: OutboundPart, result: SendResult) -> int | None:
+    async def _record_failure(self, part: OutboundPart, result: SendResult) -> None:
         attempts = part.attempts + 1
         if result.status is SendStatus.permanent or attempts >= self.options.max_attempts:
             log.warning("Zalo: bỏ gửi %s phần %d sau %d lần: %s", part.msg_id, part.part, attempts, result.error)
             await asyncio.to_thread(self.store.mark_failed, part.msg_id, result.code, result.error)
-            return None
+            return
         due = now_ms() + int(self.options.backoff(attempts) * 1000)
         if result.status is SendStatus.rate_limited:
             self._paused_until = max(self._paused_until, due)
         log.info("Zalo: gửi %s phần %d chưa được (%s); thử lại sau", part.msg_id, part.part, result.error)
         await asyncio.to_thread(self.store.mark_retry, part.msg_id, part.part, due, result.code, result.error)
-        return due

@@ -149,3 +149,17 @@ def test_staff_view_requires_the_token(server) -> None:
 def test_site_is_served_at_the_root(server) -> None:
     page = httpx.get(server.url + "/ho-tich/")
     assert page.status_code == 200 and 'id="tt-1-001193"' in page.text
+
+
+def test_general_guides_answer_how_to_questions(server, built: Path) -> None:
+    body = ask(server, "nộp hồ sơ online trên vneid thế nào")
+    assert body["answered"] is True and body["procedure"] is None
+    link = re.search(r"\]\((/huong-dan/([a-z-]+)/#(hd-[a-z0-9-]+))\)", body["answer"])
+    assert link and link.group(2) == "nop-ho-so-truc-tuyen", body["answer"]
+    page = built / "site" / "huong-dan" / link.group(2) / "index.html"
+    assert f'id="{link.group(3)}"' in page.read_text(encoding="utf-8")
+
+
+def test_a_named_procedure_needs_no_clarifying_question(server) -> None:
+    body = ask(server, "đăng ký kết hôn")
+    assert body["clarify"] is False and body["procedure"]["code"] == "1.000894"

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.answer.compose import compose
+from assistant.answer.guides import GuideMatcher
 from assistant.answer.intent import Intent, detect_intents, looks_like_follow_up, names_no_procedure, topic_words
 from assistant.answer.llm import LlmPolisher
 from assistant.kb.models import KnowledgeBase, Procedure
@@ -71,6 +72,7 @@ class Assistant:
         self.thresholds = thresholds or Thresholds()
         self.polisher = polisher
         self.public_url = public_url
+        self.guides = GuideMatcher(self.kb.guides)
 
     # --- public ------------------------------------------------------------------------------
     def ask(self, question: str, session_id: str | None = None, channel: str = "web") -> Answer:
@@ -116,11 +118,17 @@ class Assistant:
             return self._answer(previous, intents, hits, max(best, self.thresholds.staff))
         if names_no_procedure(question):
             best = min(best, self.thresholds.answer - 0.01)  # "còn lệ phí thì sao?" alone names nothing to answer
+        # A general guide answers questions about how things work ("nộp online trên VNeID thế nào")
+        # when no procedure is clearly named (at most one topic word) or none matches well enough.
+        if best < self.thresholds.answer or len(topic_words(question)) <= 1:
+            guide = self.guides.match(question)
+            if guide is not None:
+                return Answer(True, self.guides.compose(guide, self.public_url), round(guide.score, 3), intent=intents[0])
         if best < self.thresholds.answer:
             return self._refuse(hits, best)
         top_conf, top = scored[0]
         close = [h for c, h in scored[1:3] if c >= self.thresholds.answer and top_conf - c < self.thresholds.clarify_gap]
-        if close and intents == [Intent.overview] and len(question.split()) <= 6:
+        if close and intents == [Intent.overview] and len(question.split()) <= 6 and not self.searcher.is_named(question, top.code):
             return self._clarify([top, *close], top_conf)
         procedure = self.searcher.procedures[top.code]
         return self._answer(procedure, intents, hits, top_conf)

@@ -15,7 +15,7 @@ from assistant.kb.models import (
     KnowledgeBase,
     Procedure,
 )
-from assistant.text.vietnamese import ABBREVIATIONS, fold
+from assistant.text.vietnamese import ABBREVIATIONS, fold, slugify
 
 # Sections of a procedure, in the order every handbook shows them: (key, heading).
 SECTIONS: list[tuple[str, str]] = [
@@ -47,6 +47,15 @@ def section_anchor(code: str, section: str | None = None) -> str:
     return f"{base}-{section}" if section else base
 
 
+def guide_anchor(heading: str) -> str:
+    """Stable anchor of a guide section: "Tải ảnh giấy tờ" → hd-tai-anh-giay-to."""
+    return "hd-" + slugify(heading)
+
+
+def guide_url(slug: str, heading: str | None = None) -> str:
+    return f"/huong-dan/{slug}/" + (f"#{guide_anchor(heading)}" if heading else "")
+
+
 def procedure_url(sector: str, code: str, section: str | None = None) -> str:
     """Site URL of a procedure section, from the site root: /ho-tich/#tt-1-001193-ho-so."""
     return f"/{sector}/#{section_anchor(code, section)}"
@@ -72,6 +81,7 @@ def _env() -> Environment:
         CHANNEL_NAMES=CHANNEL_NAMES,
         SECTIONS=SECTIONS,
         anchor=section_anchor,
+        guide_anchor=guide_anchor,
         UNKNOWN=UNKNOWN,
         ABBREVIATIONS=ABBREVIATIONS,
     )

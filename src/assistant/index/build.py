@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import sqlite3
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -35,6 +37,33 @@ def dense_passages(p: Procedure) -> list[str]:
     return [names[:400], *p.aliases, *(f.question for f in p.faq)]
 
 
+class TokenCache:
+    """Lexical tokens of a text (abbreviations written out; folded and toned), kept by content hash:
+    a rebuild after editing one procedure tokenises only what changed."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path)
+        self._db.execute("CREATE TABLE IF NOT EXISTS tokens (hash TEXT PRIMARY KEY, folded TEXT, toned TEXT)")
+
+    def forms(self, texts: list[str]) -> list[tuple[list[str], list[str]]]:
+        keys = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
+        known: dict[str, tuple[list[str], list[str]]] = {}
+        for i in range(0, len(keys), 500):
+            part = keys[i : i + 500]
+            rows = self._db.execute(f"SELECT hash, folded, toned FROM tokens WHERE hash IN ({','.join('?' * len(part))})", part)
+            known.update({h: (f.split(" ") if f else [], t.split(" ") if t else []) for h, f, t in rows})
+        new = []
+        for key, text in zip(keys, texts):
+            if key not in known:
+                expanded = expand_abbreviations(text)
+                known[key] = (tokens(expanded, folded=True), tokens(expanded, folded=False))
+                new.append((key, " ".join(known[key][0]), " ".join(known[key][1])))
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO tokens VALUES (?, ?, ?)", new)
+        return [known[k] for k in keys]
+
+
 def _bm25(corpus: list[list[str]]) -> bm25s.BM25:
     retriever = bm25s.BM25(k1=1.2, b=0.75)
     retriever.index([doc or [""] for doc in corpus], show_progress=False)
@@ -54,13 +83,14 @@ def build_index(
             dense_codes.append(p.code)
     vectors = cached.embed_passages(texts) if texts else np.zeros((0, embedder.dim), np.float32)
     # Abbreviations are written out on both sides: "mất thẻ bhyt" in an alias meets "bảo hiểm y tế" in a query.
-    cards = [expand_abbreviations(card_text(p)) for p in kb.procedures]
-    bodies = [expand_abbreviations(c.text) for c in chunks]
+    token_cache = TokenCache(cache.with_name("tokens.sqlite"))
+    cards = token_cache.forms([card_text(p) for p in kb.procedures])
+    bodies = token_cache.forms([c.text for c in chunks])
     lexical = {
-        "card_folded": _bm25([tokens(t, folded=True) for t in cards]),
-        "card_toned": _bm25([tokens(t, folded=False) for t in cards]),
-        "body_folded": _bm25([tokens(t, folded=True) for t in bodies]),
-        "body_toned": _bm25([tokens(t, folded=False) for t in bodies]),
+        "card_folded": _bm25([folded for folded, _ in cards]),
+        "card_toned": _bm25([toned for _, toned in cards]),
+        "body_folded": _bm25([folded for folded, _ in bodies]),
+        "body_toned": _bm25([toned for _, toned in bodies]),
     }
     write_index(
         folder,

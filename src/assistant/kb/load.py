@@ -97,6 +97,14 @@ def load_kb(root: Path) -> KnowledgeBase:
     return kb
 
 
+def _read_required(path: Path, root: Path, missing: str) -> tuple[Any, list[Problem]]:
+    """A file the KB cannot do without: its YAML data, or the problems (missing, malformed)."""
+    if not path.exists():
+        return None, [Problem(_rel(path, root), "", missing)]
+    data, errs = read_yaml(path, root)
+    return (None if errs else data), errs
+
+
 def validate_kb(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
     root = Path(root)
     problems: list[Problem] = []
@@ -104,37 +112,28 @@ def validate_kb(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
         return None, [Problem(str(root), "", "không tìm thấy thư mục cơ sở tri thức")]
 
     province = None
-    province_path = root / "province.yaml"
-    if not province_path.exists():
-        problems.append(Problem(_rel(province_path, root), "", "thiếu tệp thông tin tỉnh"))
-    else:
-        data, errs = read_yaml(province_path, root)
+    data, errs = _read_required(root / "province.yaml", root, "thiếu tệp thông tin tỉnh")
+    problems += errs
+    if data is not None:
+        province, errs = _parse(Province, data, _rel(root / "province.yaml", root))
         problems += errs
-        if not errs:
-            province, errs = _parse(Province, data, _rel(province_path, root))
-            problems += errs
 
     sectors: list[Sector] = []
-    sectors_path = root / "sectors.yaml"
-    if not sectors_path.exists():
-        problems.append(Problem(_rel(sectors_path, root), "", "thiếu tệp danh sách lĩnh vực"))
-    else:
-        data, errs = read_yaml(sectors_path, root)
-        problems += errs
-        if not errs:
-            rel = _rel(sectors_path, root)
-            if not isinstance(data, list):
-                problems.append(Problem(rel, "", "tệp phải là một danh sách lĩnh vực"))
-            else:
-                seen: set[str] = set()
-                for i, item in enumerate(data):
-                    sector, errs = _parse(Sector, item, rel)
-                    problems += [Problem(p.file, f"[{i}].{p.field}".rstrip("."), p.message) for p in errs]
-                    if sector and sector.slug in seen:
-                        problems.append(Problem(rel, f"[{i}].slug", f"lĩnh vực {sector.slug} bị khai báo hai lần"))
-                    elif sector:
-                        seen.add(sector.slug)
-                        sectors.append(sector)
+    data, errs = _read_required(root / "sectors.yaml", root, "thiếu tệp danh sách lĩnh vực")
+    problems += errs
+    rel = _rel(root / "sectors.yaml", root)
+    if data is not None and not isinstance(data, list):
+        problems.append(Problem(rel, "", "tệp phải là một danh sách lĩnh vực"))
+    elif data is not None:
+        seen: set[str] = set()
+        for i, item in enumerate(data):
+            sector, errs = _parse(Sector, item, rel)
+            problems += [Problem(p.file, f"[{i}].{p.field}".rstrip("."), p.message) for p in errs]
+            if sector and sector.slug in seen:
+                problems.append(Problem(rel, f"[{i}].slug", f"lĩnh vực {sector.slug} bị khai báo hai lần"))
+            elif sector:
+                seen.add(sector.slug)
+                sectors.append(sector)
 
     slugs = {s.slug for s in sectors}
     procedures: list[Procedure] = []

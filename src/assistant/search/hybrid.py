@@ -99,6 +99,13 @@ class HybridSearcher:
             for p in index.kb.procedures
         ]
 
+    def is_named(self, query: str, code: str) -> bool:
+        """Whether the query contains the procedure's title or one of its aliases word for word, and no
+        other procedure's name as long: "đăng ký kết hôn" names 1.000894 and needs no clarifying question."""
+        scores = self.names_scores(expand_abbreviations(query))
+        mine = scores[self._code_ids[code]]
+        return mine > 0 and int((scores >= mine).sum()) == 1
+
     def names_scores(self, text: str) -> np.ndarray:
         """How many words of a procedure's name (or alias) the question contains as one phrase."""
         query = " " + " ".join(tokens(text, folded=True, bigrams=False)) + " "

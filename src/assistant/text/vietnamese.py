@@ -40,7 +40,7 @@ ABBREVIATIONS: dict[str, str] = {
 # Function and chat words that say nothing about which procedure is meant, as written with marks.
 _STOPWORDS_WRITTEN = """tôi em anh chị ad ơi cho hỏi là thì có không cần gì làm nào sao ở đâu và của mình được
     như vậy bạn xin muốn nhiêu bằng phải những các một này đó để với khi đã rồi à ạ nhé ư về từ đến trong ra
-    vào lên bị rất hay hoặc nếu tục giúp dùm giùm vui lòng nữa cũng sẽ thế mấy"""
+    vào lên bị rất hay hoặc nếu tục giúp dùm giùm vui lòng nữa cũng sẽ thế mấy trên"""
 # Folded, some stop words collide with words that matter ("thế"/"thẻ", "mấy"/"máy"): those stay.
 def strip_controls(text: str) -> str:
     """Remove control and invisible formatting characters (keeps newlines and tabs)."""

@@ -1,0 +1,56 @@
+"""Answers from the general guides (submitting online, the commune centre, fees and tracking…) for
+questions that name no procedure: "nộp hồ sơ online thế nào", "tra cứu hồ sơ ở đâu"."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.handbook.render import guide_url
+from assistant.kb.models import Guide
+from assistant.text import content_words
+
+MAX_CHARS = 1500
+
+
+@dataclass(frozen=True)
+class GuideMatch:
+    guide: Guide
+    heading: str  # the section that answers best
+    score: float  # share of the question's words the guide's names and aliases contain
+
+
+class GuideMatcher:
+    """Configured with the KB's guides; `match()` finds the guide and section a question is about."""
+
+    def __init__(self, guides: list[Guide], minimum: float = 0.6) -> None:
+        self.minimum = minimum
+        self._guides = [
+            (g, set(content_words(" ".join([g.title, g.summary, *g.aliases]))),
+             [(s.heading, set(content_words(f"{s.heading} {s.body}"))) for s in g.sections])
+            for g in guides
+        ]
+
+    def match(self, question: str) -> GuideMatch | None:
+        words = set(content_words(question))
+        if len(words) < 2:
+            return None
+        best: GuideMatch | None = None
+        for guide, names, sections in self._guides:
+            score = len(words & names) / len(words)
+            if score >= self.minimum and (best is None or score > best.score):
+                heading = max(sections, key=lambda s: len(words & s[1]))[0]
+                best = GuideMatch(guide, heading, score)
+        return best
+
+    @staticmethod
+    def compose(match: GuideMatch, public_url: str = "") -> str:
+        section = next(s for s in match.guide.sections if s.heading == match.heading)
+        body = re.sub(r"\n{3,}", "\n\n", section.body.strip())
+        if len(body) > MAX_CHARS:
+            body = body[:MAX_CHARS].rsplit("\n", 1)[0] + "\n- … (xem đầy đủ trong hướng dẫn)"
+        link = public_url.rstrip("/") + guide_url(match.guide.slug, match.heading)
+        return (
+            f"**{match.guide.title}** › {match.heading}\n\n{body}\n\n"
+            f"Xem chi tiết: [Hướng dẫn: {match.guide.title}]({link})"
+        )

@@ -16,6 +16,7 @@ from assistant.store.pii import scrub
 from assistant.text import fold, strip_controls
 
 MAX_QUESTION_CHARS = 1000
+NAMED_FLOOR = 0.7
 
 
 @dataclass(frozen=True)
@@ -49,11 +50,21 @@ def clean_question(text: str) -> str:
 
 
 def confidence(searcher: HybridSearcher, question: str, hit: Hit) -> float:
-    """How sure we are that `hit` is what was asked: the dense similarity (scaled for e5-small, where
-    unrelated Vietnamese text still scores about 0.8) and how much of the question's topic words the
-    procedure's names and aliases contain. Calibrated with bench/ask.py."""
+    """How sure we are that `hit` is what was asked, from three signals: the dense similarity (scaled for
+    e5-small, where unrelated Vietnamese text still scores about 0.8), how much of the question's topic
+    words the procedure's card contains, and how much of one of its names the question contains.
+    Calibrated with bench/ask.py."""
     dense = min(max((hit.dense - 0.80) / 0.12, 0.0), 1.0)
-    return round(0.4 * dense + 0.6 * searcher.coverage(topic_words(question), hit.code), 3)
+    score = (
+        0.4 * dense
+        + 0.3 * searcher.coverage(topic_words(question), hit.code)
+        + 0.3 * searcher.name_coverage(question, hit.code)
+    )
+    # A long, chatty message that still names the procedure word for word ("… muốn đăng ký kết hôn …")
+    # is about it, however many other words it carries.
+    if searcher.names_in(question, hit.code) >= 3:
+        score = max(score, NAMED_FLOOR)
+    return round(score, 3)
 
 
 class Assistant:

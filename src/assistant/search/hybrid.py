@@ -14,7 +14,7 @@ from assistant.kb.models import Procedure
 import math
 
 from assistant.index.build import card_text
-from assistant.text import expand_abbreviations, has_marks, tokens
+from assistant.text import content_words, expand_abbreviations, has_marks, tokens
 
 MAX_QUERY_CHARS = 1000
 
@@ -92,12 +92,26 @@ class HybridSearcher:
         n = max(len(self._card_words), 1)
         self._idf = {w: math.log(1 + n / d) for w, d in df.items()}
         self._idf_unseen = math.log(1 + n)
+        self._name_words = [
+            [w for w in (set(content_words(n)) for n in (p.title, p.official_name, *p.aliases) if n) if w]
+            for p in index.kb.procedures
+        ]
         # Each procedure's names (title, official name, aliases) as folded phrases, for the "names" channel.
         self._names = [
             sorted({" ".join(tokens(expand_abbreviations(name), folded=True, bigrams=False))
                     for name in (p.title, p.official_name.removeprefix("Thủ tục "), *p.aliases) if name} - {""})
             for p in index.kb.procedures
         ]
+
+    def name_coverage(self, query: str, code: str) -> float:
+        """The other side of `coverage`: the largest share of one of the procedure's names or aliases
+        whose content words the query contains ("làm hộ chiếu" covers half of "báo mất hộ chiếu")."""
+        words = set(content_words(query))
+        return max((len(words & name) / len(name) for name in self._name_words[self._code_ids[code]]), default=0.0)
+
+    def names_in(self, query: str, code: str) -> int:
+        """Length in words of the longest name or alias of the procedure that the query contains."""
+        return int(self.names_scores(expand_abbreviations(query))[self._code_ids[code]])
 
     def is_named(self, query: str, code: str) -> bool:
         """Whether the query contains the procedure's title or one of its aliases word for word, and no

@@ -118,7 +118,7 @@ class Assistant:
             return Answer(True, self._welcome(), 1.0)
         intents = detect_intents(question)
         hits = self.searcher.search(question, k=5)
-        scored = [(confidence(self.searcher, question, h), h) for h in hits]
+        scored = [(confidence(self.searcher, question, h), h) for h in hits[:3]]  # the top and its rivals
         best = scored[0][0] if scored else 0.0
 
         previous = self._previous_procedure(session_id)
@@ -136,7 +136,7 @@ class Assistant:
             if guide is not None:
                 return Answer(True, self.guides.compose(guide, self.public_url), round(guide.score, 3), intent=intents[0])
         if best < self.thresholds.answer:
-            return self._refuse(hits, best)
+            return self._refuse(best)
         top_conf, top = scored[0]
         close = [h for c, h in scored[1:3] if c >= self.thresholds.answer and top_conf - c < self.thresholds.clarify_gap]
         if close and intents == [Intent.overview] and len(question.split()) <= 6 and not self.searcher.is_named(question, top.code):
@@ -162,7 +162,7 @@ class Assistant:
         lines += [f"{i}. **{h.title}** (mã {h.code})" for i, h in enumerate(options, 1)]
         return Answer(True, "\n".join(lines), conf, None, options, Intent.overview, clarify=True)
 
-    def _refuse(self, hits: list[Hit], conf: float) -> Answer:
+    def _refuse(self, conf: float) -> Answer:
         lines = [
             "Xin lỗi, tôi chưa tìm thấy thông tin phù hợp trong sổ tay thủ tục hành chính để trả lời câu hỏi này.",
             "",

@@ -14,6 +14,7 @@ from assistant.kb.models import Procedure
 import math
 
 from assistant.index.build import card_text
+from assistant.index.chunks import Chunk
 from assistant.text import content_words, expand_abbreviations, has_marks, tokens
 
 MAX_QUERY_CHARS = 1000
@@ -75,8 +76,6 @@ class HybridSearcher:
         self.embedder = embedder
         self.config = config or SearchConfig()
         self.procedures: dict[str, Procedure] = {p.code: p for p in index.kb.procedures}
-        self._card_pos = {code: i for i, code in enumerate(index.card_codes)}
-        self._chunk_codes = np.array([c.code for c in index.chunks])
         self._code_ids = {code: i for i, code in enumerate(index.card_codes)}
         self._chunk_proc = np.array([self._code_ids.get(c.code, -1) for c in index.chunks])
         self._dense_proc = np.array([self._code_ids[c] for c in index.dense_codes], dtype=np.int64)
@@ -92,16 +91,16 @@ class HybridSearcher:
         n = max(len(self._card_words), 1)
         self._idf = {w: math.log(1 + n / d) for w, d in df.items()}
         self._idf_unseen = math.log(1 + n)
-        self._name_words = [
-            [w for w in (set(content_words(n)) for n in (p.title, p.official_name, *p.aliases) if n) if w]
-            for p in index.kb.procedures
-        ]
-        # Each procedure's names (title, official name, aliases) as folded phrases, for the "names" channel.
+        # Each procedure's names (title, official name, aliases): as folded phrases for the "names"
+        # channel, and as sets of content words for `name_coverage`.
+        names = [[n for n in (p.title, p.official_name.removeprefix("Thủ tục "), *p.aliases) if n] for p in index.kb.procedures]
         self._names = [
-            sorted({" ".join(tokens(expand_abbreviations(name), folded=True, bigrams=False))
-                    for name in (p.title, p.official_name.removeprefix("Thủ tục "), *p.aliases) if name} - {""})
-            for p in index.kb.procedures
+            sorted({" ".join(tokens(expand_abbreviations(n), folded=True, bigrams=False)) for n in ns} - {""}) for ns in names
         ]
+        self._name_words = [[w for w in (set(content_words(n)) for n in ns) if w] for ns in names]
+        self._chunks_by_code: dict[str, list[Chunk]] = {}
+        for chunk in index.chunks:
+            self._chunks_by_code.setdefault(chunk.code, []).append(chunk)
 
     def name_coverage(self, query: str, code: str) -> float:
         """The other side of `coverage`: the largest share of one of the procedure's names or aliases
@@ -111,7 +110,12 @@ class HybridSearcher:
 
     def names_in(self, query: str, code: str) -> int:
         """Length in words of the longest name or alias of the procedure that the query contains."""
-        return int(self.names_scores(expand_abbreviations(query))[self._code_ids[code]])
+        folded = self._phrase(expand_abbreviations(query))
+        return max((len(n.split()) for n in self._names[self._code_ids[code]] if f" {n} " in folded), default=0)
+
+    @staticmethod
+    def _phrase(text: str) -> str:
+        return " " + " ".join(tokens(text, folded=True, bigrams=False)) + " "
 
     def is_named(self, query: str, code: str) -> bool:
         """Whether the query contains the procedure's title or one of its aliases word for word, and no
@@ -122,7 +126,7 @@ class HybridSearcher:
 
     def names_scores(self, text: str) -> np.ndarray:
         """How many words of a procedure's name (or alias) the question contains as one phrase."""
-        query = " " + " ".join(tokens(text, folded=True, bigrams=False)) + " "
+        query = self._phrase(text)
         scores = np.zeros(len(self._names), np.float32)
         for i, names in enumerate(self._names):
             best = max((len(name.split()) for name in names if f" {name} " in query), default=0)
@@ -139,7 +143,7 @@ class HybridSearcher:
         return sum(w for hit, w in weights if hit) / sum(w for _, w in weights)
 
     def channel_scores(self, query: str) -> dict[str, np.ndarray]:
-        """Per channel, a score for every procedure (NaN where the channel says nothing)."""
+        """Per channel, a score for every procedure (0, or -1 for dense, where the channel says nothing)."""
         n = len(self.index.card_codes)
         text = expand_abbreviations(query)
         accented = has_marks(query)  # as typed: written-out abbreviations add marks the user did not
@@ -224,7 +228,7 @@ class HybridSearcher:
         """The chunk of this procedure that shares most query words, cut to a phone-sized length."""
         q = set(tokens(text, folded=True))
         best, best_overlap = None, -1.0
-        for chunk in self._chunks_of(code):
+        for chunk in self._chunks_by_code.get(code, []):
             overlap = len(q & set(tokens(chunk.text, folded=True))) - (0.5 if chunk.section else 0.0)
             if overlap > best_overlap:
                 best, best_overlap = chunk, overlap
@@ -233,9 +237,3 @@ class HybridSearcher:
         body = " ".join(best.text.split())
         return (body[:240] + "…" if len(body) > 240 else body), best.section
 
-    def _chunks_of(self, code: str):
-        if not hasattr(self, "_by_code"):
-            self._by_code: dict[str, list] = {}
-            for chunk in self.index.chunks:
-                self._by_code.setdefault(chunk.code, []).append(chunk)
-        return self._by_code.get(code, [])

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import bm25s
 import numpy as np
@@ -37,31 +40,44 @@ def dense_passages(p: Procedure) -> list[str]:
     return [names[:400], *p.aliases, *(f.question for f in p.faq)]
 
 
-class TokenCache:
-    """Lexical tokens of a text (abbreviations written out; folded and toned), kept by content hash:
-    a rebuild after editing one procedure tokenises only what changed."""
+class ContentCache:
+    """Values (JSON) computed from a text, kept by the text's hash in a SQLite file: a rebuild after
+    editing one procedure recomputes only what changed (chunks of one page, tokens of its chunks)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, kind: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path)
-        self._db.execute("CREATE TABLE IF NOT EXISTS tokens (hash TEXT PRIMARY KEY, folded TEXT, toned TEXT)")
+        self._db.execute("CREATE TABLE IF NOT EXISTS cache (kind TEXT, hash TEXT, value TEXT, PRIMARY KEY (kind, hash))")
+        self.kind = kind
 
-    def forms(self, texts: list[str]) -> list[tuple[list[str], list[str]]]:
+    def compute(self, texts: list[str], fn: Callable[[str], Any]) -> list[Any]:
         keys = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
-        known: dict[str, tuple[list[str], list[str]]] = {}
+        known: dict[str, Any] = {}
         for i in range(0, len(keys), 500):
             part = keys[i : i + 500]
-            rows = self._db.execute(f"SELECT hash, folded, toned FROM tokens WHERE hash IN ({','.join('?' * len(part))})", part)
-            known.update({h: (f.split(" ") if f else [], t.split(" ") if t else []) for h, f, t in rows})
+            rows = self._db.execute(
+                f"SELECT hash, value FROM cache WHERE kind = ? AND hash IN ({','.join('?' * len(part))})", [self.kind, *part]
+            )
+            known.update({h: json.loads(v) for h, v in rows})
         new = []
         for key, text in zip(keys, texts):
             if key not in known:
-                expanded = expand_abbreviations(text)
-                known[key] = (tokens(expanded, folded=True), tokens(expanded, folded=False))
-                new.append((key, " ".join(known[key][0]), " ".join(known[key][1])))
+                known[key] = fn(text)
+                new.append((self.kind, key, json.dumps(known[key], ensure_ascii=False)))
         with self._db:
-            self._db.executemany("INSERT OR REPLACE INTO tokens VALUES (?, ?, ?)", new)
+            self._db.executemany("INSERT OR REPLACE INTO cache VALUES (?, ?, ?)", new)
         return [known[k] for k in keys]
+
+
+def _token_forms(text: str) -> list[list[str]]:
+    """Lexical tokens, abbreviations written out on the index side too ("mất thẻ bhyt" meets "bảo hiểm y tế")."""
+    expanded = expand_abbreviations(text)
+    return [tokens(expanded, folded=True), tokens(expanded, folded=False)]
+
+
+def _page_chunks(key: str) -> list[dict[str, Any]]:
+    path, text = key.split("\n", 1)
+    return [c.to_json() for c in chunk_pages([Page(path, text)])]
 
 
 def _bm25(corpus: list[list[str]]) -> bm25s.BM25:
@@ -73,7 +89,10 @@ def _bm25(corpus: list[list[str]]) -> bm25s.BM25:
 def build_index(
     kb: KnowledgeBase, pages: list[Page], folder: Path, embedder: Embedder, kb_fingerprint: str, cache: Path
 ) -> IndexReport:
-    chunks: list[Chunk] = [replace(c, id=i) for i, c in enumerate(c for c in chunk_pages(pages) if c.code)]
+    cache_file = cache.with_name("content.sqlite")
+    per_page = ContentCache(cache_file, "chunks").compute([f"{p.path}\n{p.text}" for p in pages], _page_chunks)
+    found = [Chunk(**c) for page_chunks in per_page for c in page_chunks if c["code"]]
+    chunks: list[Chunk] = [replace(c, id=i) for i, c in enumerate(found)]
     cached = CachedEmbedder(embedder, cache)
     texts: list[str] = []
     dense_codes: list[str] = []
@@ -83,9 +102,9 @@ def build_index(
             dense_codes.append(p.code)
     vectors = cached.embed_passages(texts) if texts else np.zeros((0, embedder.dim), np.float32)
     # Abbreviations are written out on both sides: "mất thẻ bhyt" in an alias meets "bảo hiểm y tế" in a query.
-    token_cache = TokenCache(cache.with_name("tokens.sqlite"))
-    cards = token_cache.forms([card_text(p) for p in kb.procedures])
-    bodies = token_cache.forms([c.text for c in chunks])
+    token_cache = ContentCache(cache_file, "tokens")
+    cards = token_cache.compute([card_text(p) for p in kb.procedures], _token_forms)
+    bodies = token_cache.compute([c.text for c in chunks], _token_forms)
     lexical = {
         "card_folded": _bm25([folded for folded, _ in cards]),
         "card_toned": _bm25([toned for _, toned in cards]),

@@ -116,13 +116,11 @@ def serve(index_dir: Path, host: str, port: int) -> None:
 @click.option("--session", "session_id", default=None, help="Mã phiên, để hỏi tiếp về cùng thủ tục.")
 def ask(question: str, index_dir: Path, session_id: str | None) -> None:
     from assistant.api.app import build_state
-    from assistant.answer.service import MAX_QUESTION_CHARS, clean_question
+    from assistant.answer.service import checked_question
     from assistant.config import get_settings
 
-    question = clean_question(question)
-    if not question or len(question) > MAX_QUESTION_CHARS:
-        _fail(UserError(f"Câu hỏi phải có từ 1 đến {MAX_QUESTION_CHARS} ký tự."))
     try:
+        question = checked_question(question)
         state = build_state(get_settings(), index_dir)
     except UserError as err:
         _fail(err)

@@ -76,11 +76,6 @@ def topic_words(question: str) -> list[str]:
     return content_words(question, folded=not has_marks(question), ignore=_ASPECT_WORDS)
 
 
-def names_no_procedure(question: str) -> bool:
-    """True when the question asks only about an aspect ("còn lệ phí thì sao?"), naming no procedure."""
-    return not topic_words(question)
-
-
 def looks_like_follow_up(question: str) -> bool:
     text = fold(expand_abbreviations(question)).strip(" ?.!")
     return len(text.split()) <= 8 and bool(_FOLLOW_UP.search(text) or len(text.split()) <= 4)

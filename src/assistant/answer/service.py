@@ -7,13 +7,14 @@ from dataclasses import dataclass, field
 
 from assistant.answer.compose import compose
 from assistant.answer.guides import GuideMatcher
-from assistant.answer.intent import Intent, detect_intents, looks_like_follow_up, names_no_procedure, topic_words
+from assistant.answer.intent import Intent, detect_intents, looks_like_follow_up, topic_words
 from assistant.answer.llm import LlmPolisher
+from assistant.errors import UserError
 from assistant.kb.models import KnowledgeBase, Procedure
 from assistant.search import Hit, HybridSearcher
 from assistant.store.db import Database
 from assistant.store.pii import scrub
-from assistant.text import fold, strip_controls
+from assistant.text import fold, tidy
 
 MAX_QUESTION_CHARS = 1000
 NAMED_FLOOR = 0.7
@@ -45,8 +46,14 @@ _HANDOFF = re.compile(r"\b(gap|noi chuyen voi|goi|can|xin gap|muon gap) (can bo|
 _GREETING = re.compile(r"^(xin chao|chao|hello|hi|alo|chao ad|chao ban|chao anh|chao chi)\b[\s!.,a-z]*$")
 
 
-def clean_question(text: str) -> str:
-    return " ".join(strip_controls(text).split())
+def checked_question(text: str) -> str:
+    """The question tidied, or a UserError with the Vietnamese message every channel shows."""
+    question = tidy(text)
+    if not question:
+        raise UserError(f"Vui lòng nhập câu hỏi (câu hỏi phải có từ 1 đến {MAX_QUESTION_CHARS} ký tự).")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise UserError(f"Câu hỏi quá dài: câu hỏi phải có từ 1 đến {MAX_QUESTION_CHARS} ký tự. Hãy hỏi ngắn gọn hơn.")
+    return question
 
 
 def confidence(searcher: HybridSearcher, question: str, hit: Hit) -> float:
@@ -87,7 +94,7 @@ class Assistant:
 
     # --- public ------------------------------------------------------------------------------
     def ask(self, question: str, session_id: str | None = None, channel: str = "web") -> Answer:
-        question = clean_question(question)[:MAX_QUESTION_CHARS]
+        question = tidy(question)[:MAX_QUESTION_CHARS]
         answer = self._decide(question, session_id, channel)
         if answer.answered and answer.procedure and self.polisher:
             polished = self.polisher.polish(question, answer.text)
@@ -121,17 +128,18 @@ class Assistant:
         scored = [(confidence(self.searcher, question, h), h) for h in hits[:3]]  # the top and its rivals
         best = scored[0][0] if scored else 0.0
 
+        topics = topic_words(question)  # words that name a procedure; none in "còn lệ phí thì sao?"
         previous = self._previous_procedure(session_id)
         if previous and (
-            names_no_procedure(question)
+            not topics
             or (looks_like_follow_up(question) and (best < self.thresholds.staff or scored[0][1].code == previous.code))
         ):
             return self._answer(previous, intents, hits, max(best, self.thresholds.staff))
-        if names_no_procedure(question):
+        if not topics:
             best = min(best, self.thresholds.answer - 0.01)  # "còn lệ phí thì sao?" alone names nothing to answer
         # A general guide answers questions about how things work ("nộp online trên VNeID thế nào")
         # when no procedure is clearly named (at most one topic word) or none matches well enough.
-        if best < self.thresholds.answer or len(topic_words(question)) <= 1:
+        if best < self.thresholds.answer or len(topics) <= 1:
             guide = self.guides.match(question)
             if guide is not None:
                 return Answer(True, self.guides.compose(guide, self.public_url), round(guide.score, 3), intent=intents[0])

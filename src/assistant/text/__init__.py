@@ -11,7 +11,8 @@ from assistant.text.vietnamese import (
     normalize,
     slugify,
     strip_controls,
+    tidy,
     tokens,
 )
 
-__all__ = ["STOPWORDS", "WordSet", "has_marks", "content_words", "expand_abbreviations", "fold", "nfc", "normalize", "slugify", "strip_controls", "tokens"]
+__all__ = ["STOPWORDS", "WordSet", "has_marks", "content_words", "expand_abbreviations", "fold", "nfc", "normalize", "slugify", "strip_controls", "tidy", "tokens"]

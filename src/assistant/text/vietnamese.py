@@ -52,6 +52,12 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", strip_controls(text))
 
 
+def tidy(text: str) -> str:
+    """What a person typed, cleaned for use and storage: no control characters, single spaces; case and
+    marks kept."""
+    return " ".join(strip_controls(text).split())
+
+
 def normalize(text: str) -> str:
     """NFC, no control characters, single spaces, lowercase."""
     text = unicodedata.normalize("NFC", strip_controls(text))

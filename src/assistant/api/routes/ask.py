@@ -4,11 +4,13 @@ from fastapi import APIRouter, HTTPException, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from assistant.answer.service import MAX_QUESTION_CHARS, clean_question
+from assistant.answer.service import checked_question
+from assistant.errors import UserError
 from assistant.api.deps import RateLimited, State
 from assistant.kb.models import CHANNEL_NAMES, Procedure
 from assistant.handbook.render import procedure_url
 from assistant.store.pii import scrub
+from assistant.text import tidy
 
 router = APIRouter(prefix="/api")
 
@@ -40,11 +42,10 @@ def procedure_json(p: Procedure) -> dict[str, object]:
 
 @router.post("/ask", dependencies=[RateLimited])
 async def ask(body: AskRequest, state: State) -> dict[str, object]:
-    question = clean_question(body.question)
-    if not question:
-        raise HTTPException(422, "Vui lòng nhập câu hỏi.")
-    if len(question) > MAX_QUESTION_CHARS:
-        raise HTTPException(422, f"Câu hỏi quá dài (tối đa {MAX_QUESTION_CHARS} ký tự). Hãy hỏi ngắn gọn hơn.")
+    try:
+        question = checked_question(body.question)
+    except UserError as err:
+        raise HTTPException(422, err.message) from err
     answer = await run_in_threadpool(state.assistant.ask, question, body.session_id, "web")
     return {
         "question_id": answer.question_id,
@@ -65,6 +66,6 @@ async def ask(body: AskRequest, state: State) -> dict[str, object]:
 def feedback(body: FeedbackRequest, state: State) -> Response:
     if not state.db.question_exists(body.question_id):
         raise HTTPException(404, "Không tìm thấy câu hỏi này để ghi nhận đánh giá.")
-    comment = clean_question(body.comment or "")
+    comment = tidy(body.comment or "")
     state.db.record_feedback(body.question_id, body.helpful, scrub(comment) if comment else None)
     return Response(status_code=204)

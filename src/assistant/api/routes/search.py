@@ -4,14 +4,14 @@ from fastapi import APIRouter, HTTPException, Query
 
 from assistant.api.deps import RateLimited, State
 from assistant.search.hybrid import MAX_QUERY_CHARS
-from assistant.text import strip_controls
+from assistant.text import tidy
 
 router = APIRouter(prefix="/api")
 
 
 @router.get("/search", dependencies=[RateLimited])
 def search(state: State, q: str = Query(""), k: int = Query(10, ge=1, le=50)) -> dict[str, object]:
-    query = " ".join(strip_controls(q).split())
+    query = tidy(q)
     if not query:
         raise HTTPException(422, "Vui lòng nhập nội dung cần tìm.")
     if len(query) > MAX_QUERY_CHARS:

@@ -1,8 +1,11 @@
-"""Answer benchmark on Zalo-style questions: answer rate with the right procedure first, refusal rate
-on out-of-scope questions, a threshold sweep for calibration, and /api/ask latency over real HTTP.
+"""Answer benchmark: on Zalo-style questions, the answer rate with the right procedure first, the refusal
+rate on out-of-scope questions and a threshold sweep for calibration; on key-fact questions (story +
+one precise question, judged by ../shared/eval/keyfacts.py), the share of key facts stated; then
+/api/ask latency over real HTTP.
 
     .venv/bin/python bench/ask.py                      # builds kb/ into build/bench/kb first
     .venv/bin/python bench/ask.py --reuse --questions ../shared/eval/zalo-dev.jsonl
+    .venv/bin/python bench/ask.py --reuse --requests 0 --verbose   # key facts per question, no latency run
 """
 
 from __future__ import annotations
@@ -20,12 +23,60 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
-from assistant.answer.service import Assistant, confidence  # noqa: E402
+from assistant.answer.confidence import ConfidenceModel, procedure_confidence  # noqa: E402
+from assistant.answer.service import Assistant  # noqa: E402
+from assistant.query import analyse  # noqa: E402
 from assistant.config import Settings  # noqa: E402
 from assistant.index.embedders import get_embedder  # noqa: E402
 from assistant.index.store import load_index  # noqa: E402
 from assistant.search import HybridSearcher  # noqa: E402
 from bench.search import SHARED, load_questions  # noqa: E402
+
+
+KEYFACT_SETS = [SHARED / "eval" / "keyfacts-dev.jsonl", *sorted((ROOT / "bench" / "eval").glob("keyfacts-*.jsonl"))]
+
+
+def _keyfacts_module():
+    """The shared scorer (../shared/eval/keyfacts.py), loaded as a module: the same folding and rules."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("keyfacts", SHARED / "eval" / "keyfacts.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def keyfacts_report(assistant: Assistant, sets: list[Path], *, verbose: bool = False) -> None:
+    """Ask every key-fact question in-process and score the answers as keyfacts.py does over HTTP."""
+    if not sets:
+        return
+    kf = _keyfacts_module()
+    print("\nKey facts stated (../shared/eval/keyfacts.py rules; answers asked in-process):\n")
+    print("| set | questions | facts | stated | share | contradicted | right procedure | negatives stated |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    total = [0, 0, 0, 0]
+    for path in sets:
+        items = kf.load_set(str(path))
+        facts = stated = contradicted = right = neg_n = neg_ok = 0
+        for it in items:
+            a = assistant.ask(it["question"])
+            status = kf.score_item(it, a.text, a.answered)
+            facts += len(status)
+            stated += status.count("stated")
+            contradicted += status.count("contradicted")
+            right += bool(a.procedure and a.procedure.code in it["gold"])
+            if it.get("negative"):
+                neg_n += 1
+                neg_ok += all(s == "stated" for s in status)
+            if verbose:
+                code = a.procedure.code if a.procedure else None
+                print(f"  {it['id']}: {status.count('stated')}/{len(status)} {'' if code in it['gold'] else 'WRONG ' + str(code)} {status}")
+                if verbose and status.count("stated") < len(status):
+                    print("    Q: " + it["question"])
+                    print("    A: " + a.text.replace("\n", " ⏎ ")[:700])
+        total = [total[0] + len(items), total[1] + facts, total[2] + stated, total[3] + contradicted]
+        print(f"| {path.name} | {len(items)} | {facts} | {stated} | {stated / max(facts, 1):.2f} | {contradicted} | {right}/{len(items)} | {neg_ok}/{neg_n} |")
+    print(f"| all | {total[0]} | {total[1]} | {total[2]} | {total[2] / max(total[1], 1):.2f} | {total[3]} | | |")
 
 
 def main() -> None:
@@ -34,7 +85,9 @@ def main() -> None:
     ap.add_argument("--out", default=ROOT / "build" / "bench" / "kb", type=Path)
     ap.add_argument("--questions", nargs="*", type=Path, default=[SHARED / "eval" / "zalo-dev.jsonl"])
     ap.add_argument("--reuse", action="store_true")
-    ap.add_argument("--requests", type=int, default=200, help="HTTP requests for the latency run")
+    ap.add_argument("--keyfacts", nargs="*", type=Path, default=KEYFACT_SETS, help="key-fact question sets")
+    ap.add_argument("--requests", type=int, default=200, help="HTTP requests for the latency run (0: none)")
+    ap.add_argument("--verbose", action="store_true", help="key facts per question")
     args = ap.parse_args()
 
     if not args.reuse:
@@ -77,15 +130,24 @@ def main() -> None:
     print("\nThreshold sweep (confidence of the top procedure):\n")
     print("| threshold | in-scope right & answered | out-of-scope refused |")
     print("| --- | --- | --- |")
-    tops = [(q, searcher.search(q["question"], k=1)) for q in questions]
+    model = ConfidenceModel()
+    tops = []
+    for q in questions:
+        hits = searcher.search(q["question"], k=1)
+        conf = procedure_confidence(searcher, analyse(q["question"]), hits[0], model) if hits else 0.0
+        tops.append((q, hits, conf))
     for th in (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6):
-        ok = sum(1 for q, h in tops if q["gold"] and h and confidence(searcher, q['question'], h[0]) >= th and h[0].code in q["gold"])
-        ref = sum(1 for q, h in tops if not q["gold"] and (not h or confidence(searcher, q['question'], h[0]) < th))
+        ok = sum(1 for q, h, c in tops if q["gold"] and h and c >= th and h[0].code in q["gold"])
+        ref = sum(1 for q, h, c in tops if not q["gold"] and (not h or c < th))
         print(f"| {th:.2f} | {ok / len(inside):.3f} | {ref / max(len(outside), 1):.3f} |")
     if wrong:
         print("\nMisses:")
         for row in wrong:
             print(f"- {row}")
+
+    keyfacts_report(assistant, [p for p in args.keyfacts if p.exists()], verbose=args.verbose)
+    if args.requests <= 0:
+        return
 
     # Latency over real HTTP on loopback, one client, no LLM.
     import threading

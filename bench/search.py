@@ -20,6 +20,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from assistant.index.embedders import get_embedder  # noqa: E402
 from assistant.index.store import load_index  # noqa: E402
+from assistant.query import analyse  # noqa: E402
 from assistant.search import HybridSearcher, SearchConfig  # noqa: E402
 from assistant.text import fold  # noqa: E402
 
@@ -49,7 +50,8 @@ def evaluate(searcher: HybridSearcher, questions: list[dict], strip: bool = Fals
             continue
         text = fold(q["question"]) if strip else q["question"]
         t0 = time.perf_counter()
-        hits = searcher.search(text, k=10)
+        question = analyse(text)
+        hits = searcher.search(text, k=10, asked=question.asked if question.has_story else "")
         latencies.append((time.perf_counter() - t0) * 1000)
         codes = [h.code for h in hits]
         rank = next((i + 1 for i, c in enumerate(codes) if c in q["gold"]), 0)

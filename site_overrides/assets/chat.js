@@ -662,7 +662,7 @@
   function tidySnippet(snippet, title) {
     var text = String(snippet || "");
     if (title && text.indexOf(title) === 0) text = text.slice(title.length);
-    return text.replace(/^[\s—:-]+/, "").replace(/^Mã thủ tục:.*?Cập nhật:\s*[\d\/]+\s*/, "");
+    return text.replace(/^[\s—:-]+/, "").replace(/^Mã thủ tục:.*?Cập nhật[^:]*:\s*[\d\/]+\s*/, "");
   }
 
   /** Under Material's search box: the assistant's own search (accents, abbreviations, meaning). */

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
 import click
 
+from assistant.cli_text import install as _vietnamese_click
+from assistant.cli_text import localise
 from assistant.errors import UserError
+
+_vietnamese_click()  # click's own words ("Usage:", "Options", "Error: …") in Vietnamese too
 
 
 def _fail(err: UserError) -> None:
@@ -16,26 +21,75 @@ def _fail(err: UserError) -> None:
     sys.exit(1)
 
 
-@click.group(help="Trợ lý thủ tục hành chính tỉnh An Giang.")
+def _examples(*lines: str) -> str:
+    """An epilog "Ví dụ:" with one command per line (\b keeps click from rewrapping them)."""
+    return "\b\nVí dụ:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+def _quiet_libraries() -> None:
+    """Keep library chatter out of a normal start: faiss's loader logs (at INFO) each CPU-specific build it
+    could not load, with a ModuleNotFoundError that reads like a crash; tqdm bars are for notebooks."""
+    import logging
+    import os
+
+    os.environ.setdefault("TQDM_DISABLE", "1")
+    for name in ("faiss", "bm25s", "httpx", "httpcore", "multipart", "sentence_transformers", "transformers"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+KB_HELP = "Thư mục cơ sở tri thức (các tệp YAML)."
+INDEX_HELP = "Thư mục chỉ mục tìm kiếm do `assistant build` dựng."
+
+
+@click.group(
+    help="Trợ lý thủ tục hành chính tỉnh An Giang: kiểm tra và dựng sổ tay, phục vụ trang web và API, trả lời câu hỏi.",
+    epilog=_examples("assistant build", "assistant serve", 'assistant ask "làm giấy khai sinh cần gì"',
+                     "assistant build --help"),
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 def main() -> None:
-    pass
+    _quiet_libraries()
 
 
-@main.command(help="Kiểm tra cơ sở tri thức; in mỗi lỗi một dòng (tệp: trường: lỗi).")
-@click.option("--kb", "kb_dir", default="kb", type=click.Path(path_type=Path), show_default=True)
-def check(kb_dir: Path) -> None:
+@main.command(
+    help="Kiểm tra cơ sở tri thức; in mỗi lỗi một dòng (tệp: trường: lỗi). Thoát với mã 0 khi hợp lệ.",
+    short_help="Kiểm tra cơ sở tri thức.",
+    epilog=_examples("assistant check", "assistant check --kb kb --today 2026-07-01 --stale 180"),
+)
+@click.option("--kb", "kb_dir", default="kb", type=click.Path(path_type=Path), show_default=True, metavar="THƯ_MỤC",
+              help=KB_HELP)
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+              help="Ngày dùng để xét thông tin hết hiệu lực (YYYY-MM-DD); mặc định hôm nay.")
+@click.option("--stale", type=click.IntRange(min=0), default=None, metavar="SỐ_NGÀY",
+              help="Liệt kê thủ tục chưa được rà soát trong ngần ấy ngày.")
+def check(kb_dir: Path, today: dt.datetime | None, stale: int | None) -> None:
+    from assistant.kb.audit import consistency, expired_facts, stale_reviews
     from assistant.kb.load import validate_kb
 
     kb, problems = validate_kb(kb_dir)
     if problems:
         _fail(UserError(f"{len(problems)} lỗi", problems))
     assert kb is not None
+    day = today.date() if today else dt.date.today()
+    problems = expired_facts(kb, kb_dir, day) + consistency(kb, kb_dir)
+    if stale is not None:
+        problems += stale_reviews(kb, kb_dir, day, stale)
+    if problems:
+        _fail(UserError(f"{len(problems)} lỗi", problems))
     click.echo(f"Hợp lệ: {len(kb.procedures)} thủ tục, {len(kb.sectors)} lĩnh vực, {len(kb.guides)} hướng dẫn.")
 
 
-@main.command(help="Dựng sổ tay (Markdown), trang web và chỉ mục tìm kiếm từ cơ sở tri thức.")
-@click.option("--kb", "kb_dir", default="kb", type=click.Path(path_type=Path), show_default=True)
-@click.option("--out", default="build", type=click.Path(path_type=Path), show_default=True)
+@main.command(
+    help="Dựng sổ tay (Markdown), trang web và chỉ mục tìm kiếm từ cơ sở tri thức. Sổ tay của kb/ mặc định "
+    "ghi vào handbooks/ (đã commit), của cơ sở tri thức khác vào THƯ_MỤC_RA/handbooks; trang web vào "
+    "THƯ_MỤC_RA/site, chỉ mục vào THƯ_MỤC_RA/index.",
+    short_help="Dựng sổ tay, trang web và chỉ mục tìm kiếm.",
+    epilog=_examples("assistant build", "assistant build --kb /tmp/kb-thu --out /tmp/ban-dung", "assistant build --check"),
+)
+@click.option("--kb", "kb_dir", default="kb", type=click.Path(path_type=Path), show_default=True, metavar="THƯ_MỤC",
+              help=KB_HELP)
+@click.option("--out", default="build", type=click.Path(path_type=Path), show_default=True, metavar="THƯ_MỤC_RA",
+              help="Thư mục ghi trang web, chỉ mục và bộ nhớ đệm.")
 @click.option("--check", "check_only", is_flag=True, help="Chỉ kiểm tra sổ tay đã commit có khớp với cơ sở tri thức không.")
 @click.option("--no-site", is_flag=True, help="Bỏ qua bước dựng trang web.")
 @click.option("--no-index", is_flag=True, help="Bỏ qua bước dựng chỉ mục.")
@@ -43,6 +97,7 @@ def build(kb_dir: Path, out: Path, check_only: bool, no_site: bool, no_index: bo
     from assistant.config import get_settings
     from assistant.pipeline import build as run_build
     from assistant.pipeline import check_handbooks
+    from assistant.progress import progress_for
 
     try:
         if check_only:
@@ -53,7 +108,8 @@ def build(kb_dir: Path, out: Path, check_only: bool, no_site: bool, no_index: bo
                 sys.exit(1)
             click.echo("Sổ tay khớp với cơ sở tri thức.")
             return
-        report = run_build(kb_dir, out, embedder_spec=get_settings().embedder, site=not no_site, index=not no_index)
+        report = run_build(kb_dir, out, embedder_spec=get_settings().embedder, site=not no_site, index=not no_index,
+                           progress=progress_for(sys.stderr))
     except UserError as err:
         _fail(err)
     click.echo(f"Sổ tay: {report.procedures} thủ tục → {report.handbooks}/ ({len(report.changed)} tệp thay đổi)")
@@ -64,17 +120,27 @@ def build(kb_dir: Path, out: Path, check_only: bool, no_site: bool, no_index: bo
             f"Chỉ mục: {report.index}/ ({report.chunks} đoạn, {report.dense_vectors} vectơ, "
             f"{report.embedded} vectơ mới tính)"
         )
-    click.echo("Thời gian: " + ", ".join(f"{k} {v:.1f}s" for k, v in report.seconds.items()))
+    names = {"handbooks": "sổ tay", "site": "trang web", "index": "chỉ mục"}
+    click.echo("Thời gian: " + ", ".join(f"{names.get(k, k)} {v:.1f}s" for k, v in report.seconds.items()))
 
 
-@main.group(name="import", help="Nhập thủ tục từ nguồn bên ngoài vào một cơ sở tri thức.")
+@main.group(name="import", help="Nhập thủ tục từ nguồn bên ngoài vào một cơ sở tri thức.",
+            epilog=_examples("assistant import national ../shared/data/national-procedures.jsonl.gz --out /tmp/kb-quoc-gia"))
 def import_() -> None:
     pass
 
 
-@import_.command(name="national", help="Chuyển bản ghi thủ tục quốc gia (JSON Lines, gzip hoặc không) thành cơ sở tri thức.")
-@click.argument("file", type=click.Path(path_type=Path))
-@click.option("--out", required=True, type=click.Path(path_type=Path), help="Thư mục cơ sở tri thức sẽ ghi.")
+@import_.command(
+    name="national",
+    help="Chuyển bản ghi thủ tục quốc gia trong TỆP (JSON Lines, nén gzip hoặc không) thành một cơ sở tri thức "
+    "mà `assistant check` và `assistant build` nhận.",
+    short_help="Chuyển bản ghi thủ tục quốc gia thành cơ sở tri thức.",
+    epilog=_examples("assistant import national ../shared/data/national-procedures.jsonl.gz --out /tmp/kb-quoc-gia",
+                     "assistant build --kb /tmp/kb-quoc-gia --out /tmp/ban-dung-quoc-gia"),
+)
+@click.argument("file", type=click.Path(path_type=Path), metavar="TỆP")
+@click.option("--out", required=True, type=click.Path(path_type=Path), metavar="THƯ_MỤC",
+              help="Thư mục cơ sở tri thức sẽ ghi.")
 def import_national(file: Path, out: Path) -> None:
     from assistant.kb.national import import_national as run_import
 
@@ -90,30 +156,39 @@ def import_national(file: Path, out: Path) -> None:
         click.echo(f"Cảnh báo: {report.warnings} phần chưa phân tích trọn, đã giữ nguyên văn ({details})")
 
 
-@main.command(help="Phục vụ API, webhook và trang sổ tay đã dựng.")
-@click.option("--index", "index_dir", default="build/index", type=click.Path(path_type=Path), show_default=True)
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, type=int, show_default=True)
-def serve(index_dir: Path, host: str, port: int) -> None:
-    import logging
+@main.command(
+    help="Phục vụ API, webhook Zalo và trang sổ tay đã dựng (trang web lấy ở thư mục site cạnh chỉ mục).",
+    short_help="Phục vụ API, webhook Zalo và trang sổ tay.",
+    epilog=_examples("assistant serve", "assistant serve --host 0.0.0.0 --port 8080",
+                     "assistant serve --index /tmp/ban-dung/index"),
+)
+@click.option("--index", "index_dir", default="build/index", type=click.Path(path_type=Path), show_default=True,
+              metavar="THƯ_MỤC", help=INDEX_HELP)
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="ĐỊA_CHỈ",
+              help="Địa chỉ lắng nghe; 0.0.0.0 để máy khác trong mạng truy cập được.")
+@click.option("--port", default=8000, type=int, show_default=True, metavar="CỔNG", help="Cổng lắng nghe.")
+@click.option("--workers", default=1, type=click.IntRange(1, 64), show_default=True, metavar="N",
+              help="Số tiến trình phục vụ (mỗi tiến trình nạp chỉ mục một lần); xem docs/DEPLOY.md.")
+def serve(index_dir: Path, host: str, port: int, workers: int) -> None:
+    from assistant.api.server import serve as run_server
 
-    import uvicorn
-
-    from assistant.api.app import build_state, create_app
-    from assistant.config import get_settings
-
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
-        app = create_app(build_state(get_settings(), index_dir))
+        run_server(index_dir, host, port, workers)
     except UserError as err:
         _fail(err)
-    uvicorn.run(app, host=host, port=port, log_level="info")
 
 
-@main.command(help="In câu trả lời mà người dân sẽ nhận được.")
-@click.argument("question")
-@click.option("--index", "index_dir", default="build/index", type=click.Path(path_type=Path), show_default=True)
-@click.option("--session", "session_id", default=None, help="Mã phiên, để hỏi tiếp về cùng thủ tục.")
+@main.command(
+    help="In câu trả lời mà người dân sẽ nhận được cho CÂU_HỎI (thoát với mã 2 khi không trả lời được).",
+    short_help="In câu trả lời cho một câu hỏi.",
+    epilog=_examples('assistant ask "làm giấy khai sinh cho con cần giấy tờ gì"',
+                     'assistant ask --session s1 "đăng ký kết hôn ở đâu"', 'assistant ask --session s1 "lệ phí bao nhiêu"'),
+)
+@click.argument("question", metavar="CÂU_HỎI")
+@click.option("--index", "index_dir", default="build/index", type=click.Path(path_type=Path), show_default=True,
+              metavar="THƯ_MỤC", help=INDEX_HELP)
+@click.option("--session", "session_id", default=None, metavar="MÃ_PHIÊN",
+              help="Mã phiên, để hỏi tiếp về cùng thủ tục.")
 def ask(question: str, index_dir: Path, session_id: str | None) -> None:
     from assistant.api.app import build_state
     from assistant.answer.service import checked_question
@@ -125,10 +200,12 @@ def ask(question: str, index_dir: Path, session_id: str | None) -> None:
     except UserError as err:
         _fail(err)
     answer = state.assistant.ask(question, session_id, "cli")
-    click.echo(answer.text)
+    click.echo(state.assistant.render_plain(answer))
     if not answer.answered:
         sys.exit(2)
 
+
+localise(main)  # after every command is defined: "[TÙY_CHỌN]", "LỆNH [ĐỐI_SỐ]..." in usage lines
 
 if __name__ == "__main__":
     main()

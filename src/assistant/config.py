@@ -20,6 +20,21 @@ class Settings(BaseSettings):
     api_url: str = ""  # where a separately deployed site's chat panel sends questions
     public_url: str = ""  # the site's public address, so answers sent outside the site carry full links
     rate_limit_per_minute: int = 30  # questions (and feedback) per client; search gets five times as many
+    # Where rate-limit counters live: "memory://" (one process) or "redis://host:6379/0" (shared by every
+    # process and machine). Any storage URI of the `limits` package works.
+    rate_limit_storage: str = "memory://"
+    # Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For is believed; the
+    # client address is the last one in that header that is not itself a trusted proxy.
+    trusted_proxies: str = ""
+    index_dir: str = ""  # default build/index; `assistant serve --index` sets it for every worker process
+    db_pool_size: int = 10  # connections kept per process (PostgreSQL), twice as many more under bursts
+    # Overload protection, per process: answering work (search, ask) running at once, and waiting beyond
+    # that; past both, or after waiting `queue_timeout` seconds, a fast 503 with Retry-After.
+    max_answering: int = 4
+    max_waiting: int = 128
+    queue_timeout: float = 10.0
+    max_body_bytes: int = 64 * 1024  # any request body larger than this gets a 413
+    admin_max_failures: int = 10  # wrong admin tokens per client per 15 minutes before a 429
     cors_origins: str = ""  # comma-separated origins of a separately deployed site allowed to call /api
     # Optional LLM polish: an OpenAI-compatible chat endpoint.
     llm_base_url: str = ""
@@ -36,6 +51,7 @@ class Settings(BaseSettings):
     zalo_oauth_base: str = "https://oauth.zaloapp.com"
     zalo_verifier_code: str = ""  # domain verification: serves /zalo_verifier<code>.html and a meta tag
     zalo_max_event_age: int = 900  # seconds; older events are treated as replays
+    zalo_worker: bool = True  # false: this process stores Zalo events but leaves answering to others
 
     def database_url(self) -> str:
         if self.db_url:

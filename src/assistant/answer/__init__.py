@@ -1,5 +1,7 @@
-"""Grounded answers: detect what is asked, compose it from the procedure's own fields, cite the section."""
+"""Grounded answers: pick the procedure, rank its facts against the asked point, compose a typed answer
+that each channel renders, citing the handbook section."""
 
-from assistant.answer.service import Answer, Assistant
+from assistant.answer.model import Answer, AnswerKind, Block, Link
+from assistant.answer.service import Assistant
 
-__all__ = ["Answer", "Assistant"]
+__all__ = ["Answer", "AnswerKind", "Assistant", "Block", "Link"]

@@ -1,122 +1,209 @@
-"""Compose a short, grounded Vietnamese answer from a procedure's own fields."""
+"""Compose a procedure answer from the knowledge base: the facts that answer the asked point first,
+whole; then the section(s) asked for; then where, how long, how much, and the links."""
 
 from __future__ import annotations
 
-from assistant.answer.intent import SECTION_OF, Intent
-from assistant.handbook.render import SECTION_HEADINGS, procedure_url
-from assistant.kb.models import CHANNEL_NAMES, UNKNOWN, ChannelKind, Procedure, Province, Sector
+import datetime as dt
+from dataclasses import dataclass
 
-MAX_CHARS = 1800  # Zalo allows 2,000 characters a message; keep a margin for the links
-MAX_ITEM = 220
+from assistant.answer.facts import RankedFact
+from assistant.kb.facts import Fact, FactKind
+from assistant.answer.model import Block, Link
+from assistant.handbook.anchors import SECTION_HEADINGS, procedure_url
+from assistant.kb.models import CHANNEL_NAMES, UNKNOWN, ChannelKind, Procedure, Sector
+from assistant.query import SECTION_OF, Form, Intent, Question
+
+MAX_ITEM = 260  # a list item in a section (documents, steps) before it is cut at a clause boundary
+MAX_CONTEXT = 200  # a context line (where, time, fee)
+MAX_DOCUMENTS = 8
 
 
-def _short(text: str, limit: int = MAX_ITEM) -> str:
+@dataclass(frozen=True)
+class FactChoice:
+    """When a fact is good enough to open the answer, and how many more may follow it."""
+
+    minimum: float = 0.42  # score of the first fact (see facts.FactWeights)
+    follow_share: float = 0.8  # a further fact scores at least this share of the first
+    follow_minimum: float = 0.45
+    most: int = 3
+
+
+def cut(text: str, limit: int) -> str:
+    """`text` in at most `limit` characters, cut at the end of a sentence or clause, never inside one;
+    a text with no clause boundary before the limit is cut between words with an ellipsis."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    for mark in (". ", "; ", ": ", ", "):
+        at = head.rfind(mark)
+        if at >= limit // 3:
+            return head[: at + 1].rstrip(",;:") + ("" if mark == ". " else " …")
+    return head.rsplit(" ", 1)[0] + " …"
 
 
-def _or_unknown(text: str) -> str:
-    return _short(text) if text else f"_{UNKNOWN}_"
+def _date_vi(d: dt.date) -> str:
+    return d.strftime("%d/%m/%Y")
 
 
-def _documents(p: Procedure, limit: int = 8) -> list[str]:
-    lines = []
-    for d in p.documents[:limit]:
-        form = d.form if d.form.lower().startswith("mẫu") else f"mẫu {d.form}"
-        extra = ", ".join(x for x in (d.copies, form if d.form else "") if x)
-        line = f"- {_short(d.name, 160)}" + (f" ({_short(extra, 80)})" if extra else "")
-        if d.note:
-            line += f": _{_short(d.note, 140)}_"
-        lines.append(line)
-    if len(p.documents) > limit:
-        lines.append(f"- … và {len(p.documents) - limit} giấy tờ khác (xem sổ tay)")
-    return lines
-
-
-def _fees(p: Procedure) -> list[str]:
-    if not p.fees:
-        return [f"- _{UNKNOWN}_"]
-    return [f"- {(_short(f.case, 120) + ': ') if f.case else ''}**{_short(f.amount, 160)}**" for f in p.fees[:6]]
-
-
-def _channels(p: Procedure) -> list[str]:
-    if not p.channels:
-        return [f"- _{UNKNOWN}_"]
-    lines = []
-    for c in p.channels:
-        details = "; ".join(x for x in (c.time and f"thời gian {_short(c.time, 80)}", c.fee and f"phí {_short(c.fee, 80)}") if x)
-        line = f"- {CHANNEL_NAMES[c.kind]}" + (f": {details}" if details else "")
-        if c.url:
-            line += f" — {c.url}"
-        lines.append(line)
-    return lines
-
-
-def lead_lines(p: Procedure, intent: Intent) -> list[str]:
-    """The full answer to one intent, from the procedure's fields."""
-    if intent is Intent.documents:
-        return ["**Hồ sơ cần chuẩn bị:**", *_documents(p)]
-    if intent is Intent.fee:
-        return ["**Phí, lệ phí:**", *_fees(p)]
-    if intent is Intent.time:
-        return [f"**Thời gian giải quyết:** {_or_unknown(p.processing_time)}"]
-    if intent is Intent.place:
-        return [
-            f"**Nơi nộp hồ sơ:** {_or_unknown(p.submit_at)}",
-            f"**Cơ quan giải quyết:** {_or_unknown(p.agency)}",
-        ]
-    if intent is Intent.steps:
-        steps = [f"{i}. {_short(s, 200)}" for i, s in enumerate(p.steps[:7], 1)] or [f"_{UNKNOWN}_"]
-        return ["**Các bước thực hiện:**", *steps]
-    if intent is Intent.conditions:
-        conds = [f"- {_short(c, 200)}" for c in p.conditions[:6]] or ["- Không có điều kiện riêng ngoài hồ sơ cần chuẩn bị."]
-        return ["**Điều kiện:**", *conds]
-    if intent is Intent.result:
-        return [f"**Kết quả nhận được:** {_or_unknown(p.result)}"]
-    if intent is Intent.online:
-        online = any(c.kind is ChannelKind.truc_tuyen for c in p.channels)
-        head = (
-            "**Có thể nộp trực tuyến** trên Cổng Dịch vụ công quốc gia hoặc ứng dụng VNeID."
-            if online
-            else "**Theo sổ tay, thủ tục này chưa có cách nộp trực tuyến**; hãy nộp trực tiếp hoặc qua bưu chính nếu có."
+def fact_block(fact: Fact, today: dt.date) -> Block:
+    """A fact, whole, with what it rests on; an expired fact is not stated as current."""
+    text = fact.text
+    if fact.kind is FactKind.rule and fact.detail:
+        text = f"{text} {fact.detail}"
+    note = f"Căn cứ: {fact.basis}" if fact.basis else ""
+    if fact.expired(today) and fact.valid_until:
+        return Block(
+            title="Lưu ý:",
+            text=f"thông tin sau chỉ áp dụng đến hết ngày {_date_vi(fact.valid_until)} và có thể đã thay đổi; "
+            f"hãy xem lại sổ tay hoặc hỏi Trung tâm Phục vụ hành chính công. ({text})",
+            note=note,
         )
-        return [head, *_channels(p)]
-    # overview
-    lines = [_short(p.summary, 400)] if p.summary else []
-    lines += ["**Giấy tờ chính:**", *_documents(p, limit=5)]
-    return lines
+    # An FAQ answer is shown without its question: questions often restate the mistaken belief
+    # ("có phải về quê …?") and the answer must not seem to say it.
+    return Block(text=text, note=note)
 
 
-def brief_lines(p: Procedure, skip: set[Intent]) -> list[str]:
-    """The other key facts, one line each."""
-    out = []
-    if Intent.place not in skip:
-        out.append(f"- Nộp tại: {_or_unknown(_short(p.submit_at, 160) if p.submit_at else '')}")
-    if Intent.time not in skip:
-        out.append(f"- Thời gian: {_or_unknown(_short(p.processing_time, 120) if p.processing_time else '')}")
-    if Intent.fee not in skip:
-        out.append(f"- Lệ phí: {_or_unknown(_short(p.fee_text, 160) if p.fee_text else '')}")
-    if Intent.documents not in skip and Intent.overview not in skip:
-        out.append(f"- Hồ sơ: {len(p.documents)} loại giấy tờ (xem danh sách trong sổ tay)")
-    return out
+def choose_facts(ranked: list[RankedFact], question: Question, choice: FactChoice) -> list[Fact]:
+    """The facts that open the answer: the best one when it answers the asked point, and the next ones
+    that answer it nearly as well (another part of a two-part question)."""
+    if not ranked or ranked[0].score < choice.minimum:
+        return []
+    # A question asking only for the list of papers is answered by the list itself.
+    if question.forms == (Form.documents,) and ranked[0].fact.kind is FactKind.document:
+        return []
+    top = ranked[0].score
+    chosen: list[Fact] = [ranked[0].fact]
+    for r in ranked[1:]:
+        if len(chosen) >= choice.most or r.score < max(choice.follow_minimum, top * choice.follow_share):
+            break
+        if r.fact.kind in (FactKind.document, FactKind.fee, FactKind.time, FactKind.place):
+            continue  # the context lines below carry these
+        if any(r.fact.text == c.text for c in chosen):
+            continue
+        chosen.append(r.fact)
+    return chosen
 
 
-def compose(p: Procedure, sector: Sector, intents: list[Intent], public_url: str = "") -> str:
-    lines = [f"**{p.title}** (mã {p.code})", ""]
-    led = intents[:2]
-    for intent in led:
-        lines += lead_lines(p, intent) + [""]
-    brief = brief_lines(p, set(led))
-    if brief:
-        lines += ["**Tóm tắt:**", *brief, ""]
-    section = SECTION_OF[led[0]] if led else ""
-    link = public_url.rstrip("/") + procedure_url(p.sector, p.code, section or None)
-    label = f"Sổ tay {sector.name}" + (f" › {SECTION_HEADINGS[section]}" if section else f" › {p.title}")
-    tail = [f"Xem chi tiết: [{label}]({link})"]
+def _documents(p: Procedure) -> list[str]:
+    items = []
+    for d in p.documents[:MAX_DOCUMENTS]:
+        extra = ", ".join(x for x in (d.copies, d.form and (d.form if d.form.lower().startswith("mẫu") else f"mẫu {d.form}")) if x)
+        item = d.name + (f" ({cut(extra, 90)})" if extra else "")
+        if d.note:
+            item += f": {d.note}"
+        items.append(cut(item, MAX_ITEM))
+    if len(p.documents) > MAX_DOCUMENTS:
+        items.append(f"… và {len(p.documents) - MAX_DOCUMENTS} giấy tờ khác (xem sổ tay)")
+    return items
+
+
+def current_fees(p: Procedure, today: dt.date) -> tuple[list[str], list[str]]:
+    """(fee lines in force, warnings about fees that have expired)."""
+    lines, warnings = [], []
+    for f in p.fees:
+        line = f"{f.case}: {f.amount}" if f.case else f.amount
+        if f.expired(today) and f.valid_until:
+            warnings.append(f"Mức \"{line}\" chỉ áp dụng đến hết ngày {_date_vi(f.valid_until)}; mức hiện hành có thể đã thay đổi.")
+        else:
+            lines.append(line)
+    return lines, warnings
+
+
+def section_block(p: Procedure, intent: Intent, today: dt.date) -> Block | None:
+    """The full answer to one section asked for, from the procedure's fields."""
+    if intent is Intent.documents:
+        return Block(title="Hồ sơ cần chuẩn bị:", items=tuple(_documents(p)))
+    if intent is Intent.fee:
+        lines, warnings = current_fees(p, today)
+        return Block(title="Phí, lệ phí:", items=tuple(cut(x, MAX_ITEM) for x in lines) or (UNKNOWN,), note=" ".join(warnings))
+    if intent is Intent.time:
+        return Block(title="Thời gian giải quyết:", text=p.processing_time or UNKNOWN)
+    if intent is Intent.place:
+        return Block(title="Nộp hồ sơ ở đâu:", items=(f"Nơi nộp: {p.submit_at or UNKNOWN}", f"Cơ quan giải quyết: {p.agency or UNKNOWN}"))
+    if intent is Intent.steps:
+        return Block(title="Các bước thực hiện:", items=tuple(cut(s, MAX_ITEM) for s in p.steps[:7]) or (UNKNOWN,), numbered=bool(p.steps))
+    if intent is Intent.conditions:
+        items = tuple(cut(c, MAX_ITEM) for c in p.conditions[:6]) or ("Không có điều kiện riêng ngoài hồ sơ cần chuẩn bị.",)
+        return Block(title="Điều kiện:", items=items)
+    if intent is Intent.result:
+        return Block(title="Kết quả nhận được:", text=p.result or UNKNOWN)
+    if intent is Intent.online:
+        online = [c for c in p.channels if c.kind is ChannelKind.truc_tuyen]
+        if online:
+            text = "Có thể nộp trực tuyến trên Cổng Dịch vụ công quốc gia hoặc ứng dụng VNeID."
+        else:
+            text = "Theo sổ tay, thủ tục này chưa có cách nộp trực tuyến; hãy nộp trực tiếp hoặc qua bưu chính nếu có."
+        items = []
+        for c in p.channels:
+            # A channel's end date dates its fee (a temporary reduction), not the channel itself.
+            fee = c.fee and not c.expired(today) and f"phí {cut(c.fee, 90)}"
+            details = "; ".join(x for x in (c.time and f"thời gian {cut(c.time, 90)}", fee) if x)
+            items.append(f"{CHANNEL_NAMES[c.kind]}" + (f": {details}" if details else ""))
+        return Block(title="Nộp trực tuyến:", text=text, items=tuple(items))
+    return None
+
+
+def overview_block(p: Procedure) -> Block:
+    return Block(text=p.summary.strip(), title="", items=tuple(_documents(p)[:5]))
+
+
+def context_block(p: Procedure, shown: set[Intent], today: dt.date, place_line: str = "") -> Block:
+    """The procedure in brief: where, how long, how much (what the sections above did not show)."""
+    items = []
+    if Intent.place not in shown:
+        where = place_line or (cut(p.submit_at, MAX_CONTEXT) if p.submit_at else UNKNOWN)
+        items.append(f"Nộp tại: {where}")
+    if Intent.time not in shown:
+        items.append(f"Thời gian: {cut(p.processing_time, MAX_CONTEXT) if p.processing_time else UNKNOWN}")
+    note = ""
+    if Intent.fee not in shown:
+        lines, warnings = current_fees(p, today)
+        items.append(f"Lệ phí: {cut('; '.join(lines), MAX_CONTEXT) if lines else UNKNOWN}")
+        note = " ".join(warnings)
+    return Block(title="Tóm tắt thủ tục:", items=tuple(items), note=note)
+
+
+def section_link(p: Procedure, sector: Sector, section: str) -> Link:
+    label = f"Sổ tay {sector.name} › " + (SECTION_HEADINGS.get(section, p.title) if section else p.title)
+    return Link(f"Xem chi tiết: {label}", procedure_url(p.sector, p.code, section or None))
+
+
+@dataclass
+class ComposedProcedure:
+    heading: str
+    direct: list[Block]
+    blocks: list[Block]
+    links: list[Link]
+    facts: list[Fact]
+
+
+def compose_procedure(
+    p: Procedure,
+    sector: Sector,
+    question: Question,
+    ranked: list[RankedFact],
+    *,
+    today: dt.date,
+    choice: FactChoice | None = None,
+    place_line: str = "",
+) -> ComposedProcedure:
+    facts = choose_facts(ranked, question, choice or FactChoice())
+    direct = [fact_block(f, today) for f in facts]
+    intents = [i for i in question.intents if i is not Intent.overview][:2]
+    # "… có được không?" reads as a conditions question; a rule that answers it needs no list after it.
+    if facts and Intent.conditions in intents and "dieu kien" not in question.folded:
+        intents.remove(Intent.conditions)
+    blocks: list[Block] = []
+    for intent in intents:
+        block = section_block(p, intent, today)
+        if block is not None:
+            blocks.append(block)
+    if not facts and not intents:
+        blocks.append(overview_block(p))
+    blocks.append(context_block(p, set(intents), today, place_line))
+    section = facts[0].section if facts else (SECTION_OF[intents[0]] if intents else "")
+    links = [section_link(p, sector, section)]
     if p.online_url:
-        tail.append(f"Nộp trực tuyến: {p.online_url}")
-    body = "\n".join(lines).strip()
-    room = MAX_CHARS - sum(len(t) + 1 for t in tail) - 40
-    if len(body) > room:
-        body = body[:room].rsplit("\n", 1)[0] + "\n- … (xem đầy đủ trong sổ tay)"
-    return body + "\n\n" + "\n".join(tail)
+        links.append(Link("Nộp trực tuyến", p.online_url))
+    return ComposedProcedure(f"{p.title} (mã {p.code})", direct, blocks, links, facts)

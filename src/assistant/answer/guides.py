@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.handbook.render import guide_url
+from assistant.answer.model import Link
+from assistant.handbook.anchors import guide_url
 from assistant.kb.models import Guide
 from assistant.text import content_words
 
@@ -44,13 +45,11 @@ class GuideMatcher:
         return best
 
     @staticmethod
-    def compose(match: GuideMatch, public_url: str = "") -> str:
+    def parts(match: GuideMatch) -> tuple[str, str, Link]:
+        """(heading, the section's Markdown body, the link to it in the handbook)."""
         section = next(s for s in match.guide.sections if s.heading == match.heading)
         body = re.sub(r"\n{3,}", "\n\n", section.body.strip())
         if len(body) > MAX_CHARS:
             body = body[:MAX_CHARS].rsplit("\n", 1)[0] + "\n- … (xem đầy đủ trong hướng dẫn)"
-        link = public_url.rstrip("/") + guide_url(match.guide.slug, match.heading)
-        return (
-            f"**{match.guide.title}** › {match.heading}\n\n{body}\n\n"
-            f"Xem chi tiết: [Hướng dẫn: {match.guide.title}]({link})"
-        )
+        link = Link(f"Xem chi tiết: Hướng dẫn: {match.guide.title}", guide_url(match.guide.slug, match.heading))
+        return f"{match.guide.title} › {match.heading}", body, link

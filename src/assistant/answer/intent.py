@@ -1,58 +1,14 @@
-"""What the citizen asks about: papers, fee, time, place, steps, conditions, result, online, or an overview."""
+"""Words of a question that name a procedure, and follow-ups that refer back to the previous one.
+(The section asked for, `Intent`, is read by the question analysis in `assistant.query`.)"""
 
 from __future__ import annotations
 
 import re
-from enum import Enum
 
+from assistant.query import SECTION_OF, Intent, detect_intents
 from assistant.text import WordSet, content_words, expand_abbreviations, fold, has_marks
 
-
-class Intent(str, Enum):
-    documents = "documents"
-    fee = "fee"
-    time = "time"
-    place = "place"
-    steps = "steps"
-    conditions = "conditions"
-    result = "result"
-    online = "online"
-    overview = "overview"
-
-
-# Handbook section that answers each intent (anchors of handbook/render.py SECTIONS).
-SECTION_OF = {
-    Intent.documents: "ho-so",
-    Intent.fee: "le-phi",
-    Intent.time: "thoi-gian",
-    Intent.place: "noi-nop",
-    Intent.steps: "cac-buoc",
-    Intent.conditions: "dieu-kien",
-    Intent.result: "ket-qua",
-    Intent.online: "cach-nop",
-    Intent.overview: "",
-}
-
-# Patterns on folded text (no marks), so "lệ phí" and "le phi" match alike. First match wins
-# in this order, but a question can carry several intents ("cần giấy tờ gì, nộp ở đâu").
-_PATTERNS: list[tuple[Intent, str]] = [
-    (Intent.online, r"\b(online|truc tuyen|tren mang|qua mang|dich vu cong|vneid|nop qua (app|ung dung)|tren app|qua app|qua dien thoai)\b"),
-    (Intent.fee, r"\b(le phi|phi|ton bao nhieu|mat bao nhieu|het bao nhieu|bao nhieu tien|may tien|tien|mien phi|dong tien)\b"),
-    (Intent.time, r"\b(bao lau|may ngay|bao nhieu ngay|thoi gian|thoi han|khi nao (co|nhan|lay)|mat may ngay|lau khong|lau ko)\b"),
-    (Intent.documents, r"\b(giay to|ho so|can (gi|nhung gi|mang)|mang (gi|theo)|chuan bi|thanh phan|can co gi|can nhung|to khai|mau don)\b"),
-    (Intent.place, r"\b(o dau|noi nao|cho nao|nop o|lam o|den dau|co quan nao|ai giai quyet|xa nao|phuong nao|tham quyen|o xa|o tinh)\b"),
-    (Intent.conditions, r"\b(dieu kien|co duoc (khong|ko)|duoc khong|duoc ko|co phai|bat buoc|truong hop nao|ai duoc|doi tuong)\b"),
-    (Intent.result, r"\b(nhan duoc gi|ket qua|duoc cap gi|nhan gi)\b"),
-    (Intent.steps, r"\b(cac buoc|trinh tu|quy trinh|cach lam|tung buoc|buoc nao|lam nhung buoc)\b"),
-]
-
-
-def detect_intents(question: str) -> list[Intent]:
-    """All intents found, in priority order; [overview] when none is recognised."""
-    text = fold(expand_abbreviations(question))
-    # "thủ tục … thế nào" / "làm sao" without a specific question is a request for an overview.
-    found = [intent for intent, pattern in _PATTERNS if re.search(pattern, text)]
-    return found or [Intent.overview]
+__all__ = ["SECTION_OF", "Intent", "detect_intents", "looks_like_follow_up", "topic_words"]
 
 
 # A follow-up refers back to the previous procedure: "còn lệ phí thì sao?", "nộp online được không".

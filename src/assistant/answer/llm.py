@@ -8,20 +8,29 @@ import re
 
 import httpx
 
+from assistant.text import fold
+
 log = logging.getLogger("assistant.llm")
 
 SYSTEM_PROMPT = (
-    "Bạn là trợ lý thủ tục hành chính của tỉnh An Giang. Viết lại câu trả lời nháp cho tự nhiên, "
+    "Bạn là trợ lý thủ tục hành chính của {province}. Viết lại câu trả lời nháp cho tự nhiên, "
     "dễ hiểu với người dân, bằng tiếng Việt. CHỈ dùng thông tin có trong bản nháp: không thêm phí, "
     "số điện thoại, địa chỉ, thời hạn, văn bản pháp luật hay đường liên kết nào khác. Giữ nguyên mọi "
     "con số và mọi đường liên kết. Giữ định dạng Markdown ngắn gọn, dưới 1.800 ký tự."
 )
 _NUMBER = re.compile(r"\d[\d.,/]*")
 _URL = re.compile(r"https?://[^\s)]+|/[a-z0-9-]+/#[a-z0-9-]+")
+# Authorities a rewrite must not bring in when the draft does not name them (folded, so "Công an"
+# and "cong an" alike): a citizen sent to the wrong office is the worst error an answer can make.
+_AUTHORITIES = re.compile(
+    r"\b(cong an|uy ban nhan dan|ubnd|toa an|vien kiem sat|so [a-z]+|bo [a-z]+|co quan dai dien|dai su quan|"
+    r"lanh su quan|van phong dang ky dat dai|bao hiem xa hoi|chi nhanh|hoi dong nhan dan|cap huyen|cap tinh|cap xa)\b"
+)
 
 
 class LlmPolisher:
-    def __init__(self, base_url: str, model: str, api_key: str = "", timeout: float = 8.0) -> None:
+    def __init__(self, base_url: str, model: str, api_key: str = "", timeout: float = 8.0, province: str = "tỉnh") -> None:
+        self.system_prompt = SYSTEM_PROMPT.format(province=province)
         self.url = base_url.rstrip("/") + "/chat/completions"
         self.model = model
         self.headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
@@ -32,7 +41,7 @@ class LlmPolisher:
             "model": self.model,
             "temperature": 0.2,
             "messages": [
-                {"role": "system", "content": SYSTEM_PROMPT},
+                {"role": "system", "content": self.system_prompt},
                 {"role": "user", "content": f"Câu hỏi của người dân: {question}\n\nBản nháp (nguồn duy nhất):\n{draft}"},
             ],
         }
@@ -50,9 +59,12 @@ class LlmPolisher:
 
     @staticmethod
     def _grounded(text: str, draft: str) -> bool:
-        """Every number and link in the output must already be in the draft; every draft link must stay."""
+        """Every number, date, authority and link in the output must already be in the draft; every draft
+        link must stay."""
         numbers = set(_NUMBER.findall(draft))
         if any(n not in numbers and n.rstrip(".,") not in numbers for n in _NUMBER.findall(text)):
+            return False
+        if {m.group(0) for m in _AUTHORITIES.finditer(fold(text))} - {m.group(0) for m in _AUTHORITIES.finditer(fold(draft))}:
             return False
         urls_draft, urls_out = set(_URL.findall(draft)), set(_URL.findall(text))
         return urls_out <= urls_draft and urls_draft <= urls_out

@@ -1,14 +1,22 @@
-"""The assistant: search, decide (answer, clarify, follow up, or refuse), compose, record."""
+"""The assistant: analyse the question, search, decide (answer, clarify, follow up, or refuse), compose, record."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
-from assistant.answer.compose import compose
-from assistant.answer.guides import GuideMatcher
-from assistant.answer.intent import Intent, detect_intents, looks_like_follow_up, topic_words
+from assistant.answer.compose import FactChoice, compose_procedure
+from assistant.answer.confidence import ConfidenceModel, answer_confidence, procedure_confidence
+from assistant.answer.facts import FactRanker, FactVectors
+from assistant.answer.guides import GuideMatch, GuideMatcher
+from assistant.answer.intent import looks_like_follow_up, topic_words
 from assistant.answer.llm import LlmPolisher
+from assistant.answer.model import Answer, AnswerKind, Block
+from assistant.answer.render import to_markdown, to_plain
+from assistant.query import Intent, Question, analyse
 from assistant.errors import UserError
 from assistant.kb.models import KnowledgeBase, Procedure
 from assistant.search import Hit, HybridSearcher
@@ -17,7 +25,15 @@ from assistant.store.pii import scrub
 from assistant.text import fold, tidy
 
 MAX_QUESTION_CHARS = 1000
-NAMED_FLOOR = 0.7
+RERANK_DEPTH = 3  # search hits whose confidence is compared before choosing the procedure
+RANK_TRUST = 3.0  # how much the search order counts against confidence (bench/ask.py, key-fact sets)
+_PROVINCE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+_OFFER_OFFICER = "Nếu câu trả lời chưa đúng điều bạn hỏi, hãy nhắn \"gặp cán bộ\" để được cán bộ hỗ trợ."
+
+
+def today_in_province() -> dt.date:
+    """Today's date in Vietnam: facts expire at the end of a Vietnamese day."""
+    return dt.datetime.now(_PROVINCE_TZ).date()
 
 
 @dataclass(frozen=True)
@@ -25,21 +41,8 @@ class Thresholds:
     """Calibrated on ../shared/eval/zalo-dev.jsonl (see bench/ask.py and BENCHMARKS.md)."""
 
     answer: float = 0.53  # below: refuse
-    staff: float = 0.65  # below: listed for staff as low confidence
+    staff: float = 0.65  # below: listed for staff as low confidence, and an officer is offered
     clarify_gap: float = 0.06  # top two confidences closer than this (and both answerable): ask which one
-
-
-@dataclass
-class Answer:
-    answered: bool
-    text: str
-    confidence: float
-    procedure: Procedure | None = None
-    sources: list[Hit] = field(default_factory=list)
-    intent: Intent | None = None
-    clarify: bool = False
-    handoff: bool = False
-    question_id: str = ""
 
 
 _HANDOFF = re.compile(r"\b(gap|noi chuyen voi|goi|can|xin gap|muon gap) (can bo|nhan vien|nguoi that|tong dai vien)\b|\bgap nguoi\b")
@@ -53,28 +56,18 @@ def checked_question(text: str) -> str:
         raise UserError(f"Vui lòng nhập câu hỏi (câu hỏi phải có từ 1 đến {MAX_QUESTION_CHARS} ký tự).")
     if len(question) > MAX_QUESTION_CHARS:
         raise UserError(f"Câu hỏi quá dài: câu hỏi phải có từ 1 đến {MAX_QUESTION_CHARS} ký tự. Hãy hỏi ngắn gọn hơn.")
+    if not any(ch.isalnum() for ch in question):  # "?", "...", an emoji: nothing to search for
+        raise UserError(
+            "Tôi chưa đọc được câu hỏi: câu hỏi cần có chữ hoặc số. Bạn hãy gõ việc cần làm, "
+            "ví dụ: \"đăng ký khai sinh cần giấy tờ gì\"."
+        )
     return question
 
 
-def confidence(searcher: HybridSearcher, question: str, hit: Hit) -> float:
-    """How sure we are that `hit` is what was asked, from three signals: the dense similarity (scaled for
-    e5-small, where unrelated Vietnamese text still scores about 0.8), how much of the question's topic
-    words the procedure's card contains, and how much of one of its names the question contains.
-    Calibrated with bench/ask.py."""
-    dense = min(max((hit.dense - 0.80) / 0.12, 0.0), 1.0)
-    score = (
-        0.4 * dense
-        + 0.3 * searcher.coverage(topic_words(question), hit.code)
-        + 0.3 * searcher.name_coverage(question, hit.code)
-    )
-    # A long, chatty message that still names the procedure word for word ("… muốn đăng ký kết hôn …")
-    # is about it, however many other words it carries.
-    if searcher.names_in(question, hit.code) >= 3:
-        score = max(score, NAMED_FLOOR)
-    return round(score, 3)
-
-
 class Assistant:
+    """Search, decide (answer, clarify, follow up, or refuse), compose, record. Channels render the
+    typed Answer it returns; `Answer.text` carries the Markdown rendering for the API and the store."""
+
     def __init__(
         self,
         searcher: HybridSearcher,
@@ -83,6 +76,9 @@ class Assistant:
         thresholds: Thresholds | None = None,
         polisher: LlmPolisher | None = None,
         public_url: str = "",
+        today: Callable[[], dt.date] | None = None,
+        confidence: ConfidenceModel | None = None,
+        fact_choice: FactChoice | None = None,
     ) -> None:
         self.searcher = searcher
         self.kb: KnowledgeBase = searcher.index.kb
@@ -90,21 +86,30 @@ class Assistant:
         self.thresholds = thresholds or Thresholds()
         self.polisher = polisher
         self.public_url = public_url
+        self.today = today or today_in_province
+        self.confidence_model = confidence or ConfidenceModel()
+        self.fact_choice = fact_choice or FactChoice()
         self.guides = GuideMatcher(self.kb.guides)
+        index = searcher.index
+        vectors = FactVectors(index.fact_vectors, index.fact_keys, searcher.embedder) if index.fact_keys else None
+        self.facts = FactRanker(vectors=vectors)
 
     # --- public ------------------------------------------------------------------------------
     def ask(self, question: str, session_id: str | None = None, channel: str = "web") -> Answer:
-        question = tidy(question)[:MAX_QUESTION_CHARS]
-        answer = self._decide(question, session_id, channel)
-        if answer.answered and answer.procedure and self.polisher:
-            polished = self.polisher.polish(question, answer.text)
+        q = analyse(tidy(question)[:MAX_QUESTION_CHARS])
+        answer = self._decide(q, session_id, channel)
+        answer.text = to_markdown(answer, self.public_url)
+        if answer.kind is AnswerKind.procedure and self.polisher:
+            polished = self.polisher.polish(q.text, answer.text)
             if polished:
                 answer.text = polished
+                answer.direct, answer.heading, answer.links = [Block(text=polished, markdown=True)], "", []
+                answer.blocks = []
         if self.db is not None:
             answer.question_id = self.db.record_question(
                 channel=channel,
                 session_id=session_id,
-                question=scrub(question),
+                question=scrub(q.text),
                 answered=answer.answered,
                 clarify=answer.clarify,
                 confidence=answer.confidence,
@@ -116,41 +121,49 @@ class Assistant:
                 self.db.remember(session_id, channel, answer.procedure.code)
         return answer
 
+    def render_plain(self, answer: Answer) -> str:
+        """The answer as plain text (Zalo, terminal), with absolute links when the public URL is known."""
+        return to_plain(answer, self.public_url)
+
     # --- decisions ---------------------------------------------------------------------------
-    def _decide(self, question: str, session_id: str | None, channel: str) -> Answer:
-        folded = fold(question)
-        if _HANDOFF.search(folded):
+    def _decide(self, q: Question, session_id: str | None, channel: str) -> Answer:
+        if _HANDOFF.search(q.folded):
             return self._handoff(session_id, channel)
-        if _GREETING.match(folded):
-            return Answer(True, self._welcome(), 1.0)
-        intents = detect_intents(question)
-        hits = self.searcher.search(question, k=5)
-        scored = [(confidence(self.searcher, question, h), h) for h in hits[:3]]  # the top and its rivals
+        if _GREETING.match(q.folded):
+            return Answer(True, 1.0, AnswerKind.welcome, direct=[Block(text=self._welcome())])
+        hits = self.searcher.search(q.text, k=5, asked=q.asked if q.has_story else "")
+        model = self.confidence_model
+        # The top three and their confidence. Close fused scores often put the procedure a long story is
+        # about second ("… chưa đi khai tử … trễ có phải đóng tiền không?"): a lower hit goes first when its
+        # confidence beats the search order by more than RANK_TRUST times its relative score gap.
+        scored = [(procedure_confidence(self.searcher, q, h, model), h) for h in hits[:RERANK_DEPTH]]
+        top_score = hits[0].score if hits else 1.0
+        scored.sort(key=lambda pair: -(pair[0] + RANK_TRUST * pair[1].score / top_score))
         best = scored[0][0] if scored else 0.0
 
-        topics = topic_words(question)  # words that name a procedure; none in "còn lệ phí thì sao?"
+        topics = topic_words(q.text)  # words that name a procedure; none in "còn lệ phí thì sao?"
         previous = self._previous_procedure(session_id)
         if previous and (
             not topics
-            or (looks_like_follow_up(question) and (best < self.thresholds.staff or scored[0][1].code == previous.code))
+            or (looks_like_follow_up(q.text) and (best < self.thresholds.staff or scored[0][1].code == previous.code))
         ):
-            return self._answer(previous, intents, hits, max(best, self.thresholds.staff))
+            return self._answer(previous, q, hits, max(best, self.thresholds.staff))
         if not topics:
             best = min(best, self.thresholds.answer - 0.01)  # "còn lệ phí thì sao?" alone names nothing to answer
         # A general guide answers questions about how things work ("nộp online trên VNeID thế nào")
         # when no procedure is clearly named (at most one topic word) or none matches well enough.
         if best < self.thresholds.answer or len(topics) <= 1:
-            guide = self.guides.match(question)
+            guide = self.guides.match(q.text)
             if guide is not None:
-                return Answer(True, self.guides.compose(guide, self.public_url), round(guide.score, 3), intent=intents[0])
+                return self._guide(guide, q)
         if best < self.thresholds.answer:
             return self._refuse(best)
         top_conf, top = scored[0]
         close = [h for c, h in scored[1:3] if c >= self.thresholds.answer and top_conf - c < self.thresholds.clarify_gap]
-        if close and intents == [Intent.overview] and len(question.split()) <= 6 and not self.searcher.is_named(question, top.code):
+        if close and q.intents == (Intent.overview,) and len(q.text.split()) <= 6 and not self.searcher.is_named(q.text, top.code):
             return self._clarify([top, *close], top_conf)
         procedure = self.searcher.procedures[top.code]
-        return self._answer(procedure, intents, hits, top_conf)
+        return self._answer(procedure, q, hits, top_conf)
 
     def _previous_procedure(self, session_id: str | None) -> Procedure | None:
         if not session_id or self.db is None:
@@ -158,35 +171,64 @@ class Assistant:
         state = self.db.session(session_id)
         return self.kb.procedure(state["last_code"]) if state and state.get("last_code") else None
 
-    def _answer(self, p: Procedure, intents: list[Intent], hits: list[Hit], conf: float) -> Answer:
-        text = compose(p, self.kb.sector(p.sector), intents, self.public_url)
-        sources = [h for h in hits if h.code == p.code] or []
+    def _answer(self, p: Procedure, q: Question, hits: list[Hit], conf: float) -> Answer:
+        ranked = self.facts.rank(q, [p])
+        composed = compose_procedure(p, self.kb.sector(p.sector), q, ranked, today=self.today(), choice=self.fact_choice)
+        conf = answer_confidence(conf, q, bool(composed.facts), self.confidence_model)
+        blocks = composed.blocks
+        if conf < self.thresholds.staff:
+            blocks = [*blocks, Block(text=_OFFER_OFFICER)]
+        sources = [h for h in hits if h.code == p.code]
         if not sources:
             sources = [h for h in self.searcher.search(p.title, k=3) if h.code == p.code]
-        return Answer(True, text, conf, p, sources + [h for h in hits if h.code != p.code][:2], intents[0])
+        return Answer(
+            True,
+            conf,
+            AnswerKind.procedure,
+            heading=composed.heading,
+            direct=composed.direct,
+            blocks=blocks,
+            links=composed.links,
+            procedure=p,
+            sources=sources + [h for h in hits if h.code != p.code][:2],
+            intent=q.intent,
+        )
+
+    def _guide(self, match: GuideMatch, q: Question) -> Answer:
+        title, body, link = self.guides.parts(match)
+        return Answer(
+            True,
+            round(match.score, 3),
+            AnswerKind.guide,
+            heading=title,
+            blocks=[Block(text=body, markdown=True)],
+            links=[link],
+            intent=q.intent,
+        )
 
     def _clarify(self, options: list[Hit], conf: float) -> Answer:
-        lines = ["Bạn muốn hỏi thủ tục nào dưới đây? Hãy trả lời bằng tên thủ tục (hoặc mã số):", ""]
-        lines += [f"{i}. **{h.title}** (mã {h.code})" for i, h in enumerate(options, 1)]
-        return Answer(True, "\n".join(lines), conf, None, options, Intent.overview, clarify=True)
+        items = tuple(f"{h.title} (mã {h.code})" for h in options)
+        block = Block(title="Bạn muốn hỏi thủ tục nào dưới đây? Hãy trả lời bằng tên thủ tục (hoặc mã số):", items=items, numbered=True)
+        return Answer(True, conf, AnswerKind.clarify, direct=[block], sources=options, intent=Intent.overview, clarify=True)
 
     def _refuse(self, conf: float) -> Answer:
-        lines = [
-            "Xin lỗi, tôi chưa tìm thấy thông tin phù hợp trong sổ tay thủ tục hành chính để trả lời câu hỏi này.",
-            "",
-            "Bạn có thể:",
-            "- Hỏi lại, nêu rõ việc cần làm (ví dụ: \"đăng ký khai sinh cần giấy tờ gì\").",
-            *self._help_lines(),
-            "",
-            "Câu hỏi của bạn đã được ghi lại để cán bộ bổ sung sổ tay.",
-        ]
-        return Answer(False, "\n".join(lines), conf, None, [])
+        items = ("Hỏi lại, nêu rõ việc cần làm (ví dụ: \"đăng ký khai sinh cần giấy tờ gì\").", *self._help_lines())
+        return Answer(
+            False,
+            conf,
+            AnswerKind.refuse,
+            direct=[Block(text="Xin lỗi, tôi chưa tìm thấy thông tin phù hợp trong sổ tay thủ tục hành chính để trả lời câu hỏi này.")],
+            blocks=[
+                Block(title="Bạn có thể:", items=items),
+                Block(text="Câu hỏi của bạn đã được ghi lại để cán bộ bổ sung sổ tay."),
+            ],
+        )
 
     def _help_lines(self) -> list[str]:
         out = []
         for c in self.kb.province.contacts:
             details = "; ".join(x for x in (c.phone and f"điện thoại {c.phone}", c.address, c.url) if x)
-            out.append(f"- Liên hệ {c.name}" + (f": {details}" if details else "."))
+            out.append(f"Liên hệ {c.name}" + (f": {details}" if details else "."))
         return out
 
     def _handoff(self, session_id: str | None, channel: str) -> Answer:
@@ -197,7 +239,7 @@ class Assistant:
             "bạn trong giờ làm việc của Trung tâm. Trong lúc chờ, bạn vẫn có thể hỏi "
             "tôi về thủ tục."
         )
-        return Answer(True, text, 1.0, handoff=True)
+        return Answer(True, 1.0, AnswerKind.handoff, direct=[Block(text=text)], handoff=True)
 
     def _welcome(self) -> str:
         return (

@@ -18,13 +18,13 @@ State = Annotated[AppState, Depends(get_state)]
 
 
 def client_key(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    return request.app.state.assistant_state.clients.key(request)
 
 
-def rate_limited(request: Request, state: State) -> None:
+async def rate_limited(request: Request, state: State) -> None:
     # Search suggestions fire as people type: their own, larger bucket.
-    bucket, share = ("search", 5) if request.url.path == "/api/search" else ("ask", 1)
-    if not state.limiter.allow(f"{bucket}:{client_key(request)}", share):
+    bucket = "search" if request.url.path == "/api/search" else "ask"
+    if not await state.limiter.allow_async(bucket, state.clients.key(request)):
         raise HTTPException(
             429,
             "Bạn gửi quá nhiều yêu cầu trong thời gian ngắn. Vui lòng đợi một phút rồi thử lại.",
@@ -33,13 +33,21 @@ def rate_limited(request: Request, state: State) -> None:
 
 
 def require_admin(request: Request, state: State) -> None:
+    """Staff only: `Authorization: Bearer <token>`, nowhere else (a token in the URL ends up in logs and
+    browser history). Wrong tokens are counted per client; too many, and even the right one waits."""
+    client = state.clients.key(request)
+    if state.limiter.admin_blocked(client):
+        raise HTTPException(
+            429,
+            "Nhập sai mã quản trị quá nhiều lần. Vui lòng đợi 15 phút rồi thử lại.",
+            headers={"Retry-After": "900"},
+        )
     token = state.settings.admin_token
-    given = request.headers.get("authorization", "")
-    if given.lower().startswith("bearer "):
-        given = given[7:].strip()
-    else:
-        given = request.query_params.get("token", "") if request.url.path == "/admin" else ""
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    given = given.strip() if scheme.lower() == "bearer" else ""
     if not token or not given or not hmac.compare_digest(given.encode(), token.encode()):
+        if given:
+            state.limiter.admin_failed(client)
         raise HTTPException(401, "Cần mã quản trị hợp lệ (Authorization: Bearer ...).", headers={"WWW-Authenticate": "Bearer"})
 
 

@@ -1,12 +1,16 @@
-"""One JSON error shape everywhere: {"detail": "<Vietnamese message>"}."""
+"""One JSON error shape everywhere: {"detail": "<Vietnamese message>"}, and an OpenAPI that says so."""
 
 from __future__ import annotations
 
 import logging
+import unicodedata
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("assistant.api")
@@ -18,11 +22,30 @@ _STATUS_VI = {
     404: "Không tìm thấy địa chỉ này.",
     405: "Phương thức không được hỗ trợ cho địa chỉ này.",
     413: "Dữ liệu gửi lên quá lớn.",
+    415: "Kiểu dữ liệu gửi lên không được hỗ trợ.",
     429: "Bạn gửi quá nhiều câu hỏi trong thời gian ngắn. Vui lòng đợi một phút rồi hỏi lại.",
+    503: "Hệ thống đang quá tải hoặc chưa sẵn sàng. Vui lòng thử lại sau ít giây.",
 }
 
 _FIELD_VI = {"question": "câu hỏi", "q": "nội dung tìm kiếm", "k": "số kết quả", "session_id": "mã phiên",
              "question_id": "mã câu hỏi", "helpful": "đánh giá", "comment": "góp ý"}
+
+
+class ErrorBody(BaseModel):
+    """Every error: a Vietnamese, human-readable message."""
+
+    detail: str
+
+
+# Which errors each kind of route may answer (documented in the OpenAPI, and tested with Schemathesis).
+_ERROR_TEXT = {
+    401: "Thiếu hoặc sai mã quản trị",
+    404: "Không tìm thấy",
+    413: "Dữ liệu gửi lên quá lớn",
+    422: "Dữ liệu không hợp lệ (kể cả câu hỏi không có chữ hay số nào)",
+    429: "Quá nhiều yêu cầu; xem Retry-After",
+    503: "Quá tải hoặc chưa sẵn sàng; xem Retry-After",
+}
 
 
 def _validation_message(exc: RequestValidationError) -> str:
@@ -43,9 +66,22 @@ def _validation_message(exc: RequestValidationError) -> str:
             parts.append(f"{name} phải là số trong khoảng cho phép")
         elif kind == "bool_parsing":
             parts.append(f"{name} phải là true hoặc false")
+        elif kind in ("model_attributes_type", "dict_type"):
+            parts.append("dữ liệu gửi lên phải là một đối tượng JSON")
         else:
             parts.append(f"{name} không hợp lệ" if name else "dữ liệu không hợp lệ")
-    return "Dữ liệu không hợp lệ: " + "; ".join(parts) + "."
+    return "Dữ liệu không hợp lệ: " + "; ".join(dict.fromkeys(parts)) + "."
+
+
+def is_vietnamese(text: str) -> bool:
+    """Carries Vietnamese letters: a diacritic (as NFD shows it) or đ. Ours do; the framework's do not."""
+    return "đ" in text.lower() or any(unicodedata.combining(ch) for ch in unicodedata.normalize("NFD", text))
+
+
+def _is_framework_default(exc: StarletteHTTPException) -> bool:
+    """Starlette's and FastAPI's own messages ("Not Found", "There was an error parsing the body") are
+    English; every message of ours is a Vietnamese sentence."""
+    return not isinstance(exc.detail, str) or not is_vietnamese(exc.detail)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -55,8 +91,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        detail = exc.detail if isinstance(exc.detail, str) and _is_vietnamese(exc.detail) else _STATUS_VI.get(
-            exc.status_code, "Yêu cầu không thể xử lý."
+        if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+            # FastAPI's answer to a body that is not even text (bad UTF-8): the same as broken JSON.
+            return JSONResponse({"detail": "Dữ liệu gửi lên không phải JSON hợp lệ."}, status_code=422)
+        detail = (
+            _STATUS_VI.get(exc.status_code, "Yêu cầu không thể xử lý.") if _is_framework_default(exc) else exc.detail
         )
         return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
@@ -66,6 +105,43 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"detail": "Hệ thống đang gặp sự cố. Vui lòng thử lại sau."}, status_code=500)
 
 
-def _is_vietnamese(text: str) -> bool:
-    # Our own messages carry Vietnamese letters; framework defaults ("Not Found") do not.
-    return any(ch in text for ch in "ăâđêôơưáàảãạéèẻẽẹíìỉĩịóòỏõọúùủũụýỳỷỹỵ")
+def install_openapi(app: FastAPI) -> None:
+    """The schema describes the errors as they are: `{"detail": string}`, for the codes each route gives."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(title=app.title, version=app.version, routes=app.routes, description=app.description)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.pop("HTTPValidationError", None)
+        components.pop("ValidationError", None)
+        components["Error"] = ErrorBody.model_json_schema()
+        ref = {"$ref": "#/components/schemas/Error"}
+        for path, operations in schema.get("paths", {}).items():
+            for method, operation in operations.items():
+                codes = _error_codes(path, method, operation)
+                responses = operation.setdefault("responses", {})
+                for code in codes:
+                    entry = responses.setdefault(str(code), {"description": _ERROR_TEXT[code]})
+                    entry["content"] = {"application/json": {"schema": ref}}
+                    if code in (429, 503):
+                        entry["headers"] = {"Retry-After": {"description": "giây", "schema": {"type": "string"}}}
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _error_codes(path: str, method: str, operation: dict[str, Any]) -> list[int]:
+    codes: set[int] = set()
+    if "422" in operation.get("responses", {}) or operation.get("parameters") or operation.get("requestBody"):
+        codes.add(422)
+    if operation.get("requestBody"):
+        codes.add(413)
+    if path.startswith("/api/"):
+        codes |= {404, 422, 429, 503}
+    if path.startswith("/api/admin") or path == "/admin":
+        codes |= {401, 429}
+    if path == "/readyz":
+        codes.add(503)
+    return sorted(codes)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,29 +12,53 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from assistant.kb.models import (
     CHANNEL_NAMES,
     LEVEL_NAMES,
+    RULE_KIND_NAMES,
     UNKNOWN,
     KnowledgeBase,
     Procedure,
 )
-from assistant.text.vietnamese import ABBREVIATIONS, fold, slugify
+from assistant.handbook.anchors import (  # noqa: F401 (re-exported for older imports)
+    SECTION_HEADINGS,
+    SECTIONS,
+    guide_anchor,
+    guide_url,
+    procedure_url,
+    section_anchor,
+)
+from assistant.places.answer import formed_from
+from assistant.places.models import UNITS_PAGE, UNITS_PAGE_TITLE, former_index
+from assistant.text.vietnamese import ABBREVIATIONS, fold, has_marks
 
-# Sections of a procedure, in the order every handbook shows them: (key, heading).
-SECTIONS: list[tuple[str, str]] = [
-    ("gioi-thieu", "Thủ tục này là gì"),
-    ("noi-nop", "Nộp hồ sơ ở đâu"),
-    ("ho-so", "Hồ sơ cần chuẩn bị"),
-    ("cac-buoc", "Các bước thực hiện"),
-    ("thoi-gian", "Thời gian giải quyết"),
-    ("le-phi", "Phí, lệ phí"),
-    ("cach-nop", "Cách nộp hồ sơ"),
-    ("dieu-kien", "Điều kiện"),
-    ("ket-qua", "Kết quả nhận được"),
-    ("can-cu", "Căn cứ pháp lý"),
-    ("luu-y", "Trường hợp khác và lưu ý"),
-    ("hoi-dap", "Câu hỏi thường gặp"),
-]
-SECTION_HEADINGS = dict(SECTIONS)
 _CODE_MENTION = re.compile(r"\((\d\.\d{6})\)")
+# What makes an alias a question ("làm giấy tờ gì", "có phải xin phép không"), not another name.
+_QUESTION_ENDS = {"gì", "không", "chưa", "nào", "đâu", "ai", "sao", "nhỉ", "ạ"}
+_QUESTION_WORDS = {"gì", "đâu", "ai"}
+_QUESTION_PHRASES = ("có phải", "có cần", "làm sao", "thế nào", "ra sao", "bao nhiêu", "bao giờ")
+
+
+def plain_aliases(title: str, aliases: list[str], limit: int = 3) -> list[str]:
+    """The aliases worth printing as "Còn gọi là": written with diacritics, in plain words (no chat
+    abbreviation, not a question), not the title again; at most `limit`. All of them stay in the search data."""
+    def key(text: str) -> str:
+        return " " + " ".join(re.findall(r"\w+", fold(text))) + " "
+
+    shown: list[str] = []
+    seen = [key(title)]
+    for alias in aliases:
+        text = " ".join(alias.split())
+        words = [w.strip(".,;:!?()\"“”…").lower() for w in text.split()]
+        question = ("?" in text or words[-1] in _QUESTION_ENDS or _QUESTION_WORDS.intersection(words)
+                    or any(q in text.lower() for q in _QUESTION_PHRASES))
+        if not has_marks(text) or question or any(w in ABBREVIATIONS for w in words):
+            continue
+        folded = key(text)
+        if any(folded in known for known in seen):  # the title again, or part of a name already shown
+            continue
+        shown.append(text)
+        seen.append(folded)
+        if len(shown) == limit:
+            break
+    return shown
 
 
 @dataclass(frozen=True)
@@ -42,26 +67,7 @@ class Page:
     text: str
 
 
-def section_anchor(code: str, section: str | None = None) -> str:
-    base = "tt-" + code.replace(".", "-")
-    return f"{base}-{section}" if section else base
-
-
-def guide_anchor(heading: str) -> str:
-    """Stable anchor of a guide section: "Tải ảnh giấy tờ" → hd-tai-anh-giay-to."""
-    return "hd-" + slugify(heading)
-
-
-def guide_url(slug: str, heading: str | None = None) -> str:
-    return f"/huong-dan/{slug}/" + (f"#{guide_anchor(heading)}" if heading else "")
-
-
-def procedure_url(sector: str, code: str, section: str | None = None) -> str:
-    """Site URL of a procedure section, from the site root: /ho-tich/#tt-1-001193-ho-so."""
-    return f"/{sector}/#{section_anchor(code, section)}"
-
-
-def _env() -> Environment:
+def _env(today: dt.date | None = None) -> Environment:
     env = Environment(
         loader=FileSystemLoader(Path(__file__).parent / "templates"),
         undefined=StrictUndefined,
@@ -76,6 +82,7 @@ def _env() -> Environment:
     env.filters["levels"] = lambda levels: ", ".join(LEVEL_NAMES[l] for l in levels) or UNKNOWN
     env.filters["cell"] = lambda v: " ".join(str(v).split()).replace("|", "\\|") if v else "—"
     env.filters["fold"] = fold  # site search: the hidden line of unaccented names (procedure.md.j2)
+    env.filters["plain_aliases"] = lambda p: plain_aliases(p.title, p.aliases)
     env.globals.update(
         LEVEL_NAMES=LEVEL_NAMES,
         CHANNEL_NAMES=CHANNEL_NAMES,
@@ -84,6 +91,11 @@ def _env() -> Environment:
         guide_anchor=guide_anchor,
         UNKNOWN=UNKNOWN,
         ABBREVIATIONS=ABBREVIATIONS,
+        UNITS_PAGE=UNITS_PAGE,
+        UNITS_PAGE_TITLE=UNITS_PAGE_TITLE,
+        RULE_KIND_NAMES=RULE_KIND_NAMES,
+        # Facts past their `valid_until` are printed with a warning: the handbook is as of the build day.
+        today=today or dt.date.today(),
     )
     return env
 
@@ -104,8 +116,8 @@ def _link_codes(text: str, kb: KnowledgeBase, here: str) -> str:
     return _CODE_MENTION.sub(repl, text)
 
 
-def render_handbooks(kb: KnowledgeBase) -> list[Page]:
-    env = _env()
+def render_handbooks(kb: KnowledgeBase, today: dt.date | None = None) -> list[Page]:
+    env = _env(today)
     env.filters["link_codes"] = lambda text, here: _link_codes(text, kb, here)
     pages = [
         Page("index.md", env.get_template("index.md.j2").render(kb=kb)),
@@ -115,15 +127,18 @@ def render_handbooks(kb: KnowledgeBase) -> list[Page]:
     for sector in kb.sectors:
         procedures = kb.procedures_of(sector.slug)
         pages.append(Page(f"{sector.slug}.md", sector_tpl.render(kb=kb, sector=sector, procedures=procedures)))
+    if kb.units:  # "Tra cứu xã, phường, đặc khu mới": the units, their former units and centres
+        units_tpl = env.get_template("units.md.j2")
+        pages.append(Page(UNITS_PAGE, units_tpl.render(kb=kb, formers=former_index(kb.units), formed_from=formed_from)))
     guide_tpl = env.get_template("guide.md.j2")
     for guide in kb.guides:
         pages.append(Page(f"huong-dan/{guide.slug}.md", guide_tpl.render(kb=kb, guide=guide)))
     return pages
 
 
-def procedure_markdown(procedure: Procedure) -> str:
+def procedure_markdown(procedure: Procedure, today: dt.date | None = None) -> str:
     """One procedure alone, as on its sector page (used by tests and the index)."""
-    env = _env()
+    env = _env(today)
     env.filters["link_codes"] = lambda text, here: text
     return env.get_template("procedure.md.j2").render(p=procedure)
 

@@ -16,8 +16,10 @@ import numpy as np
 from assistant.handbook.render import Page
 from assistant.index.chunks import Chunk, chunk_pages
 from assistant.index.embedders import CachedEmbedder, Embedder
-from assistant.index.store import write_index
-from assistant.kb.models import KnowledgeBase, Procedure
+from assistant.index.store import FactKey, write_index
+from assistant.kb.facts import DENSE_FACT_KINDS, fact_passage, facts_of
+from assistant.kb.models import KnowledgeBase, Procedure, Tier
+from assistant.progress import Progress, Stage
 from assistant.text import expand_abbreviations, tokens
 
 
@@ -50,7 +52,7 @@ class ContentCache:
         self._db.execute("CREATE TABLE IF NOT EXISTS cache (kind TEXT, hash TEXT, value TEXT, PRIMARY KEY (kind, hash))")
         self.kind = kind
 
-    def compute(self, texts: list[str], fn: Callable[[str], Any]) -> list[Any]:
+    def compute(self, texts: list[str], fn: Callable[[str], Any], stage: Stage | None = None) -> list[Any]:
         keys = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
         known: dict[str, Any] = {}
         for i in range(0, len(keys), 500):
@@ -64,6 +66,8 @@ class ContentCache:
             if key not in known:
                 known[key] = fn(text)
                 new.append((self.kind, key, json.dumps(known[key], ensure_ascii=False)))
+            if stage is not None:
+                stage.advance()
         with self._db:
             self._db.executemany("INSERT OR REPLACE INTO cache VALUES (?, ?, ?)", new)
         return [known[k] for k in keys]
@@ -87,10 +91,18 @@ def _bm25(corpus: list[list[str]]) -> bm25s.BM25:
 
 
 def build_index(
-    kb: KnowledgeBase, pages: list[Page], folder: Path, embedder: Embedder, kb_fingerprint: str, cache: Path
+    kb: KnowledgeBase,
+    pages: list[Page],
+    folder: Path,
+    embedder: Embedder,
+    kb_fingerprint: str,
+    cache: Path,
+    progress: Progress | None = None,
 ) -> IndexReport:
+    progress = progress or Progress()
     cache_file = cache.with_name("content.sqlite")
-    per_page = ContentCache(cache_file, "chunks").compute([f"{p.path}\n{p.text}" for p in pages], _page_chunks)
+    with progress.stage("Chỉ mục: chia đoạn", total=len(pages)) as stage:
+        per_page = ContentCache(cache_file, "chunks").compute([f"{p.path}\n{p.text}" for p in pages], _page_chunks, stage)
     found = [Chunk(**c) for page_chunks in per_page for c in page_chunks if c["code"]]
     chunks: list[Chunk] = [replace(c, id=i) for i, c in enumerate(found)]
     cached = CachedEmbedder(embedder, cache)
@@ -100,27 +112,41 @@ def build_index(
         for passage in dense_passages(p):
             texts.append(passage)
             dense_codes.append(p.code)
-    vectors = cached.embed_passages(texts) if texts else np.zeros((0, embedder.dim), np.float32)
+    fact_keys, fact_texts = [], []
+    for p in kb.procedures:
+        if p.tier is not Tier.curated:
+            continue  # national records carry no rules or FAQ; their words are enough (and 1,600 are many)
+        for fact in facts_of(p):
+            if fact.kind in DENSE_FACT_KINDS:
+                fact_keys.append(FactKey(p.code, fact.kind.value, fact.index))
+                fact_texts.append(fact_passage(fact))
+    with progress.stage("Chỉ mục: tính vectơ", total=len(texts) + len(fact_texts)) as stage:
+        vectors = cached.embed_passages(texts, stage) if texts else np.zeros((0, embedder.dim), np.float32)
+        fact_vectors = cached.embed_passages(fact_texts, stage) if fact_texts else np.zeros((0, embedder.dim), np.float32)
     # Abbreviations are written out on both sides: "mất thẻ bhyt" in an alias meets "bảo hiểm y tế" in a query.
     token_cache = ContentCache(cache_file, "tokens")
-    cards = token_cache.compute([card_text(p) for p in kb.procedures], _token_forms)
-    bodies = token_cache.compute([c.text for c in chunks], _token_forms)
-    lexical = {
-        "card_folded": _bm25([folded for folded, _ in cards]),
-        "card_toned": _bm25([toned for _, toned in cards]),
-        "body_folded": _bm25([folded for folded, _ in bodies]),
-        "body_toned": _bm25([toned for _, toned in bodies]),
-    }
-    write_index(
-        folder,
-        kb=kb,
-        kb_fingerprint=kb_fingerprint,
-        chunks=chunks,
-        embedder_id=embedder.id,
-        dim=embedder.dim,
-        vectors=vectors,
-        dense_codes=dense_codes,
-        lexical=lexical,
-        card_codes=[p.code for p in kb.procedures],
-    )
-    return IndexReport(len(chunks), len(texts), cached.misses)
+    with progress.stage("Chỉ mục: tách từ", total=len(kb.procedures) + len(chunks)) as stage:
+        cards = token_cache.compute([card_text(p) for p in kb.procedures], _token_forms, stage)
+        bodies = token_cache.compute([c.text for c in chunks], _token_forms, stage)
+    with progress.stage("Chỉ mục: BM25 và ghi tệp"):
+        lexical = {
+            "card_folded": _bm25([folded for folded, _ in cards]),
+            "card_toned": _bm25([toned for _, toned in cards]),
+            "body_folded": _bm25([folded for folded, _ in bodies]),
+            "body_toned": _bm25([toned for _, toned in bodies]),
+        }
+        write_index(
+            folder,
+            kb=kb,
+            kb_fingerprint=kb_fingerprint,
+            chunks=chunks,
+            embedder_id=embedder.id,
+            dim=embedder.dim,
+            vectors=vectors,
+            dense_codes=dense_codes,
+            lexical=lexical,
+            card_codes=[p.code for p in kb.procedures],
+            fact_vectors=fact_vectors,
+            fact_keys=fact_keys,
+        )
+    return IndexReport(len(chunks), len(texts) + len(fact_texts), cached.misses)

@@ -5,11 +5,14 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from assistant.errors import UserError
+
+if TYPE_CHECKING:
+    from assistant.progress import Stage
 
 
 class Embedder(Protocol):
@@ -49,7 +52,14 @@ class SentenceTransformerEmbedder:
 
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        from sentence_transformers import SentenceTransformer
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:  # the lean install (`make install`) has no torch
+            raise UserError(
+                f"ASSISTANT_EMBEDDER='sentence-transformers:{name}' cần gói sentence-transformers (và torch), chưa "
+                "được cài: chạy `make install-all`, hoặc `pip install \"torch==2.13.0\"` (bản CPU, xem README) rồi "
+                "`pip install -e \".[st]\"`; hoặc bỏ biến này để dùng mô hình mặc định e5-small"
+            ) from exc
 
         try:
             self._model = SentenceTransformer(_resolve_st_model(name), device="cpu")
@@ -151,7 +161,8 @@ class CachedEmbedder:
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         return self.inner.embed_queries(texts)
 
-    def embed_passages(self, texts: list[str]) -> np.ndarray:
+    def embed_passages(self, texts: list[str], stage: Stage | None = None) -> np.ndarray:
+        """Vectors for `texts`; `stage` (optional) hears how many are done, batch by batch."""
         keys = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
         found: dict[str, np.ndarray] = {}
         for i in range(0, len(keys), 500):
@@ -162,6 +173,8 @@ class CachedEmbedder:
             )
             found.update({h: np.frombuffer(v, np.float32) for h, v in rows})
         todo = sorted({k: t for k, t in zip(keys, texts) if k not in found}.items())
+        if stage is not None:
+            stage.advance(len(texts) - len(todo))  # already known (or repeated): done at once
         # Embed and store in batches, so an interrupted build keeps what it already paid for.
         for i in range(0, len(todo), 256):
             batch = todo[i : i + 256]
@@ -172,6 +185,8 @@ class CachedEmbedder:
                     [(self.id, k, v.astype(np.float32).tobytes()) for (k, _), v in zip(batch, vectors)],
                 )
             found.update({k: v for (k, _), v in zip(batch, vectors)})
+            if stage is not None:
+                stage.advance(len(batch))
         self.misses += len(todo)
         self.hits += len(texts) - len(todo)
         return np.array([found[k] for k in keys], np.float32).reshape(len(texts), self.dim)

@@ -7,7 +7,7 @@ import hashlib
 import json
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +16,7 @@ from assistant.errors import UserError
 from assistant.index.chunks import Chunk
 from assistant.kb.models import KnowledgeBase
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: fact vectors (facts.npy, facts.json)
 LEXICAL_FIELDS = ("card_folded", "card_toned", "body_folded", "body_toned")
 
 
@@ -36,6 +36,18 @@ class IndexData:
     dense_codes: list[str]  # row → procedure code
     lexical: dict[str, object]  # field → bm25s.BM25
     card_codes: list[str]  # card document → procedure code
+    # Dense vectors of the facts worth one (rules, special cases, FAQ…), row → FactKey.
+    fact_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
+    fact_keys: list[FactKey] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FactKey:
+    """Which fact a row of facts.npy is: procedure code, fact kind, position within that kind."""
+
+    code: str
+    kind: str
+    index: int
 
 
 def _sha(path: Path) -> str:
@@ -54,6 +66,8 @@ def write_index(
     dense_codes: list[str],
     lexical: dict[str, object],
     card_codes: list[str],
+    fact_vectors: np.ndarray | None = None,
+    fact_keys: list[FactKey] | None = None,
 ) -> None:
     """Write into a temporary folder beside `folder`, then swap it in (readers never see half an index)."""
     import faiss
@@ -71,6 +85,10 @@ def write_index(
         faiss.write_index(dense, str(tmp / "dense.faiss"))
         (tmp / "dense_codes.json").write_text(json.dumps(dense_codes), encoding="utf-8")
         (tmp / "card_codes.json").write_text(json.dumps(card_codes), encoding="utf-8")
+        keys = fact_keys or []
+        fv = fact_vectors if fact_vectors is not None and len(keys) else np.zeros((0, dim), np.float32)
+        np.save(tmp / "facts.npy", np.ascontiguousarray(fv, dtype=np.float32), allow_pickle=False)
+        (tmp / "facts.json").write_text(json.dumps([[k.code, k.kind, k.index] for k in keys]), encoding="utf-8")
         for name, retriever in lexical.items():
             retriever.save(str(tmp / "lexical" / name))
         files = {p.relative_to(tmp).as_posix(): _sha(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
@@ -138,8 +156,10 @@ def load_index(folder: Path, embedder_id: str, *, verify: bool = True) -> IndexD
         dense_codes = json.loads((folder / "dense_codes.json").read_text(encoding="utf-8"))
         card_codes = json.loads((folder / "card_codes.json").read_text(encoding="utf-8"))
         lexical = {name: bm25s.BM25.load(str(folder / "lexical" / name)) for name in LEXICAL_FIELDS}
+        fact_vectors = np.load(folder / "facts.npy", allow_pickle=False)
+        fact_keys = [FactKey(c, k, i) for c, k, i in json.loads((folder / "facts.json").read_text(encoding="utf-8"))]
     except Exception as exc:  # any parse error of a file we wrote means corruption
         raise IndexLoadError(f"Không đọc được chỉ mục tại {folder}: {exc}; {hint}") from exc
-    if dense.d != manifest.get("dim") or dense.ntotal != len(dense_codes):
+    if dense.d != manifest.get("dim") or dense.ntotal != len(dense_codes) or len(fact_vectors) != len(fact_keys):
         raise IndexLoadError(f"Chỉ mục tại {folder} không nhất quán (số chiều hoặc số vectơ); {hint}")
-    return IndexData(folder, manifest, kb, chunks, dense, dense_codes, lexical, card_codes)
+    return IndexData(folder, manifest, kb, chunks, dense, dense_codes, lexical, card_codes, fact_vectors, fact_keys)

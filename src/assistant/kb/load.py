@@ -186,13 +186,20 @@ def validate_kb(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
         elif guide:
             guides.append(guide)
 
+    units = []
+    if province is not None:
+        from assistant.places.load import load_units  # places.models is imported by kb.models
+
+        units, errs = load_units(root, province.name)
+        problems += errs
+
     if problems or province is None:
         return None, problems
     sectors.sort(key=lambda s: (s.order, s.slug))
     order = {s.slug: i for i, s in enumerate(sectors)}
     procedures.sort(key=lambda p: (order[p.sector], p.code))
     guides.sort(key=lambda g: (g.order, g.slug))
-    return KnowledgeBase(province=province, sectors=sectors, procedures=procedures, guides=guides), []
+    return KnowledgeBase(province=province, sectors=sectors, procedures=procedures, guides=guides, units=units), []
 
 
 def kb_fingerprint(root: Path) -> str:

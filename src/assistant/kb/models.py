@@ -7,7 +7,9 @@ import re
 from enum import Enum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+from assistant.places.models import Unit
 
 CODE_PATTERN = r"^\d\.\d{6}$"
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -51,6 +53,28 @@ CHANNEL_NAMES = {
 }
 
 
+def _iso_date(value: object) -> object:
+    """YAML gives a date for 2026-11-29 but a string for "29/11/2026": accept only ISO dates."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        raise ValueError("ngày phải theo dạng YYYY-MM-DD, ví dụ 2026-11-29")
+    return value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+
+
+class Expiring(Strict):
+    """A fact that may stop being true on a known date (a temporary fee reduction, a transition rule)."""
+
+    valid_until: IsoDate | None = None  # last day the fact holds
+    source: str = ""  # where the date comes from, e.g. "Thông tư 64/2025/TT-BTC, Điều 1"
+
+    def expired(self, today: dt.date) -> bool:
+        return self.valid_until is not None and today > self.valid_until
+
+
 class Document(Strict):
     """One paper in the application file."""
 
@@ -60,8 +84,9 @@ class Document(Strict):
     note: str = ""  # when it is needed (a case), or where to get it
 
 
-class Channel(Strict):
-    """A way to submit: in person, online or by post."""
+class Channel(Expiring):
+    """A way to submit: in person, online or by post. `valid_until` dates the channel's fee (a temporary
+    reduction), not the channel itself."""
 
     kind: ChannelKind
     time: str = ""
@@ -70,7 +95,7 @@ class Channel(Strict):
     note: str = ""
 
 
-class Fee(Strict):
+class Fee(Expiring):
     case: str = ""  # who/when this amount applies; empty means "all cases"
     amount: Text
 
@@ -78,11 +103,50 @@ class Fee(Strict):
 class LegalDoc(Strict):
     number: Text  # e.g. "60/2014/QH13"
     title: str = ""
+    # True when the editors cite a text that the national record of the procedure does not list
+    # (e.g. a decree issued after the record); `assistant check` asks for this mark.
+    added: bool = False
 
 
-class Faq(Strict):
+class Faq(Expiring):
     question: Text
     answer: Text
+    basis: str = ""  # article the answer rests on, e.g. "Điều 3 Luật Hộ tịch 2014"
+
+
+class RuleKind(str, Enum):
+    duoc = "duoc"  # allowed: "ông, bà được đi khai sinh thay, không cần ủy quyền"
+    khong_duoc = "khong-duoc"  # prohibited / refused: "không được ủy quyền đăng ký kết hôn"
+    bat_buoc = "bat-buoc"  # required: "hai bên nam, nữ phải có mặt"
+
+
+RULE_KIND_NAMES = {RuleKind.duoc: "Được", RuleKind.khong_duoc: "Không được", RuleKind.bat_buoc: "Bắt buộc"}
+
+
+class Rule(Expiring):
+    """One rule of the procedure, in a sentence that answers a yes/no question by itself."""
+
+    kind: RuleKind
+    statement: Text  # "Không được ủy quyền cho người khác đi đăng ký kết hôn thay."
+    condition: str = ""  # when it applies
+    consequence: str = ""  # why, or what the person can do instead
+    basis: Text  # article and text: "Khoản 1 Điều 2 Nghị định 123/2015/NĐ-CP"
+    asks: list[Text] = Field(default_factory=list)  # how citizens ask it (search only, not printed)
+
+
+class SpecialCase(Expiring):
+    """A situation that changes who handles the request or how (abroad, army, minor, foreigner…)."""
+
+    situation: Text  # "Người yêu cầu đang ở nước ngoài"
+    handling: Text  # who handles it and how
+    basis: Text
+    code: Annotated[str, StringConstraints(pattern=CODE_PATTERN)] | None = None  # procedure to use instead
+    asks: list[Text] = Field(default_factory=list)
+
+
+class Tier(str, Enum):
+    curated = "curated"  # written for the province in plain Vietnamese, reviewed
+    national = "national"  # a record of the national procedure database, as published
 
 
 class Procedure(Strict):
@@ -107,21 +171,15 @@ class Procedure(Strict):
     legal_basis: list[LegalDoc] = Field(default_factory=list)
     aliases: list[Text] = Field(default_factory=list)
     faq: list[Faq] = Field(default_factory=list)
+    rules: list[Rule] = Field(default_factory=list)
+    special_cases: list[SpecialCase] = Field(default_factory=list)
     notes: list[Text] = Field(default_factory=list)  # cases that differ (foreign element, border area…)
     related: list[Annotated[str, StringConstraints(pattern=CODE_PATTERN)]] = Field(default_factory=list)
     national_url: str = ""  # record on the national procedure database
     raw: dict[str, str] = Field(default_factory=dict)  # importer: text it could not fully parse
-    updated: dt.date
-
-    @field_validator("updated", mode="before")
-    @classmethod
-    def _date_only(cls, value: object) -> object:
-        # YAML gives a date for 2026-11-29 but a string for "29/11/2026": accept only ISO dates.
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-            raise ValueError("ngày phải theo dạng YYYY-MM-DD, ví dụ 2026-11-29")
-        return value
+    tier: Tier = Tier.curated
+    updated: IsoDate
+    reviewed: IsoDate | None = None  # last field-by-field review against the sources
 
     @property
     def anchor(self) -> str:
@@ -196,6 +254,9 @@ class KnowledgeBase(BaseModel):
     sectors: list[Sector]
     procedures: list[Procedure]
     guides: list[Guide] = Field(default_factory=list)
+    # The province's commune-level units (packages + kb/units.yaml, see assistant.places); empty when the
+    # packages do not know the province.
+    units: list[Unit] = Field(default_factory=list)
 
     def sector(self, slug: str) -> Sector:
         return next(s for s in self.sectors if s.slug == slug)

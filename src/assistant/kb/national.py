@@ -28,7 +28,7 @@ from pydantic import ValidationError
 
 from assistant.errors import UserError
 from assistant.kb import national_sections as sections
-from assistant.kb.models import CODE_PATTERN, LEVEL_NAMES, Document, Level, Procedure, Province, Sector
+from assistant.kb.models import CODE_PATTERN, LEVEL_NAMES, Document, Level, Procedure, Province, Sector, Tier
 from assistant.text import fold, nfc, slugify
 
 UPDATED = dt.date(2026, 1, 1)  # the records carry no date; a fixed one keeps imports reproducible
@@ -237,6 +237,7 @@ def procedure_data(record: dict[str, Any], report: ImportReport) -> dict[str, An
         "notes": notes,
         "national_url": _field(record, "detail_url"),
         "raw": raw,
+        "tier": Tier.national.value,
         "updated": UPDATED,
     }
     return data

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.handbook.render import procedure_url
+from assistant.handbook.anchors import procedure_url
 from assistant.index.embedders import Embedder
 from assistant.index.store import IndexData
 from assistant.kb.models import Procedure
@@ -63,6 +63,8 @@ class SearchConfig:
         }
     )
     dense_weight_unaccented: float = 0.2
+    # Weight of the asked part's own ranking, fused with the whole message's (see `search`).
+    asked_weight: float = 1.0
     channels: tuple[str, ...] = ("card_folded", "card_toned", "body_folded", "body_toned", "dense", "names")
 
 
@@ -178,12 +180,18 @@ class HybridSearcher:
             scores["dense"] = sims
         return scores
 
-    def search(self, query: str, k: int = 10) -> list[Hit]:
+    def search(self, query: str, k: int = 10, *, asked: str = "") -> list[Hit]:
+        """Procedures for `query`, best first. `asked` is the question's asked part when the message also
+        tells a story: its ranking is fused in too, so story words ("tranh chấp" in "đất đang tranh chấp,
+        có cấp sổ đỏ lần đầu được không?") do not choose the procedure alone."""
         query = query.strip()[:MAX_QUERY_CHARS]
         if not query or not self.index.card_codes:
             return []
         scores = self.channel_scores(query)
         fused = self.fuse(scores, accented=has_marks(query))
+        asked = asked.strip()
+        if asked and asked != query and self.config.asked_weight:
+            fused = fused + self.config.asked_weight * self.fuse(self.channel_scores(asked), accented=has_marks(asked))
         order = np.argsort(-fused, kind="stable")[:k]
         text = expand_abbreviations(query)
         hits = []

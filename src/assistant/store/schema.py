@@ -1,89 +1,110 @@
-"""Schema migrations, applied in order on start-up; each runs once and is recorded."""
+"""The database schema as SQLAlchemy Core tables: what the queries use and what the migrations arrive at.
+
+Timestamps are ISO-8601 text (UTC) and flags are integers, as in the first schema, so that databases
+made before Alembic upgrade in place without rewriting a row. Migrations live in `migrations/versions/`;
+change a table here only together with a new migration.
+"""
 
 from __future__ import annotations
 
-# (version, statements). Append new versions; never edit one that has shipped.
-MIGRATIONS: list[tuple[int, list[str]]] = [
-    (
-        1,
-        [
-            """CREATE TABLE questions (
-                id VARCHAR(36) PRIMARY KEY,
-                created_at VARCHAR(32) NOT NULL,
-                channel VARCHAR(32) NOT NULL,
-                session_id VARCHAR(128),
-                question TEXT NOT NULL,
-                answered INTEGER NOT NULL,
-                clarify INTEGER NOT NULL DEFAULT 0,
-                confidence REAL NOT NULL,
-                code VARCHAR(16),
-                intent VARCHAR(32),
-                answer TEXT NOT NULL
-            )""",
-            "CREATE INDEX questions_created ON questions (created_at)",
-            """CREATE TABLE feedback (
-                id VARCHAR(36) PRIMARY KEY,
-                question_id VARCHAR(36) NOT NULL REFERENCES questions(id),
-                helpful INTEGER NOT NULL,
-                comment TEXT,
-                created_at VARCHAR(32) NOT NULL
-            )""",
-            """CREATE TABLE sessions (
-                session_id VARCHAR(128) PRIMARY KEY,
-                channel VARCHAR(32) NOT NULL,
-                last_code VARCHAR(16),
-                handoff INTEGER NOT NULL DEFAULT 0,
-                handoff_at VARCHAR(32),
-                updated_at VARCHAR(32) NOT NULL
-            )""",
-        ],
-    ),
-    (
-        2,
-        [
-            # Zalo inbox: one row per incoming event, keyed by Zalo's msg_id so retried deliveries are no-ops.
-            """CREATE TABLE zalo_inbox (
-                msg_id VARCHAR(128) PRIMARY KEY,
-                kind VARCHAR(16) NOT NULL,
-                event_name VARCHAR(64) NOT NULL,
-                user_id VARCHAR(64) NOT NULL,
-                text TEXT,
-                event_time BIGINT NOT NULL,
-                received_at VARCHAR(32) NOT NULL,
-                status VARCHAR(16) NOT NULL DEFAULT 'pending',
-                attempts INTEGER NOT NULL DEFAULT 0,
-                locked_until BIGINT,
-                last_error TEXT,
-                answered_at VARCHAR(32)
-            )""",
-            "CREATE INDEX zalo_inbox_status ON zalo_inbox (status, event_time)",
-            # Zalo outbox: the reply to one event, split into parts of at most 2,000 characters.
-            """CREATE TABLE zalo_outbox (
-                msg_id VARCHAR(128) NOT NULL REFERENCES zalo_inbox(msg_id),
-                part INTEGER NOT NULL,
-                user_id VARCHAR(64) NOT NULL,
-                text TEXT NOT NULL,
-                status VARCHAR(16) NOT NULL DEFAULT 'pending',
-                attempts INTEGER NOT NULL DEFAULT 0,
-                next_attempt_at BIGINT NOT NULL DEFAULT 0,
-                locked_until BIGINT,
-                error_code INTEGER,
-                last_error TEXT,
-                zalo_message_id VARCHAR(128),
-                created_at VARCHAR(32) NOT NULL,
-                sent_at VARCHAR(32),
-                PRIMARY KEY (msg_id, part)
-            )""",
-            "CREATE INDEX zalo_outbox_status ON zalo_outbox (status, user_id)",
-            # The OA's tokens: one row; the refresh token is single-use, so it is replaced atomically.
-            """CREATE TABLE zalo_tokens (
-                id INTEGER PRIMARY KEY,
-                access_token TEXT NOT NULL,
-                refresh_token TEXT NOT NULL,
-                expires_at BIGINT,
-                seed_hash VARCHAR(64),
-                updated_at VARCHAR(32) NOT NULL
-            )""",
-        ],
-    ),
-]
+from sqlalchemy import BigInteger, Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text
+
+metadata = MetaData()
+
+SESSION_ID_CHARS = 200  # a channel prefix ("web:", "zalo:") plus the client's id
+
+questions = Table(
+    "questions",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("created_at", String(32), nullable=False),
+    Column("channel", String(32), nullable=False),
+    Column("session_id", String(SESSION_ID_CHARS)),
+    Column("question", Text, nullable=False),
+    Column("answered", Integer, nullable=False),
+    Column("clarify", Integer, nullable=False, server_default="0"),
+    Column("confidence", Float, nullable=False),
+    Column("code", String(16)),
+    Column("intent", String(32)),
+    Column("answer", Text, nullable=False),
+    Index("questions_created", "created_at"),
+    Index("questions_session", "session_id", "created_at"),
+)
+
+feedback = Table(
+    "feedback",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("question_id", String(36), ForeignKey("questions.id"), nullable=False),
+    Column("helpful", Integer, nullable=False),
+    Column("comment", Text),
+    Column("created_at", String(32), nullable=False),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("session_id", String(SESSION_ID_CHARS), primary_key=True),
+    Column("channel", String(32), nullable=False),
+    Column("last_code", String(16)),
+    Column("handoff", Integer, nullable=False, server_default="0"),
+    Column("handoff_at", String(32)),
+    Column("updated_at", String(32), nullable=False),
+)
+
+# Zalo inbox: one row per incoming event, keyed by Zalo's msg_id so retried deliveries are no-ops.
+zalo_inbox = Table(
+    "zalo_inbox",
+    metadata,
+    Column("msg_id", String(128), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("event_name", String(64), nullable=False),
+    Column("user_id", String(64), nullable=False),
+    Column("text", Text),
+    Column("event_time", BigInteger, nullable=False),
+    Column("received_at", String(32), nullable=False),
+    Column("status", String(16), nullable=False, server_default="pending"),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("locked_until", BigInteger),  # epoch ms: the lease of the worker answering it
+    Column("locked_by", String(64)),  # which worker holds the lease
+    Column("last_error", Text),
+    Column("answered_at", String(32)),
+    Index("zalo_inbox_status", "status", "event_time"),
+    Index("zalo_inbox_user", "user_id", "status", "event_time"),
+)
+
+# Zalo outbox: the reply to one event, split into parts of at most 2,000 characters.
+zalo_outbox = Table(
+    "zalo_outbox",
+    metadata,
+    Column("msg_id", String(128), ForeignKey("zalo_inbox.msg_id"), primary_key=True),
+    Column("part", Integer, primary_key=True),
+    Column("user_id", String(64), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("status", String(16), nullable=False, server_default="pending"),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", BigInteger, nullable=False, server_default="0"),
+    Column("locked_until", BigInteger),
+    Column("locked_by", String(64)),
+    # Set just before the send goes out, cleared when its outcome is stored: a value left behind by a
+    # crash marks the one part whose delivery is uncertain.
+    Column("send_started_at", BigInteger),
+    Column("error_code", Integer),
+    Column("last_error", Text),
+    Column("zalo_message_id", String(128)),
+    Column("created_at", String(32), nullable=False),
+    Column("sent_at", String(32)),
+    Index("zalo_outbox_status", "status", "user_id"),
+)
+
+# The OA's tokens: one row; the refresh token is single-use, so it is replaced atomically.
+zalo_tokens = Table(
+    "zalo_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("access_token", Text, nullable=False),
+    Column("refresh_token", Text, nullable=False),
+    Column("expires_at", BigInteger),
+    Column("seed_hash", String(64)),
+    Column("updated_at", String(32), nullable=False),
+)

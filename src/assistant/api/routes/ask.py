@@ -8,11 +8,13 @@ from assistant.answer.service import checked_question
 from assistant.errors import UserError
 from assistant.api.deps import RateLimited, State
 from assistant.kb.models import CHANNEL_NAMES, Procedure
-from assistant.handbook.render import procedure_url
+from assistant.handbook.anchors import procedure_url
 from assistant.store.pii import scrub
 from assistant.text import tidy
 
 router = APIRouter(prefix="/api")
+
+CHANNEL = "web"
 
 
 class AskRequest(BaseModel):
@@ -46,7 +48,10 @@ async def ask(body: AskRequest, state: State) -> dict[str, object]:
         question = checked_question(body.question)
     except UserError as err:
         raise HTTPException(422, err.message) from err
-    answer = await run_in_threadpool(state.assistant.ask, question, body.session_id, "web")
+    # Sessions are namespaced per channel: a web client can only ever address a web conversation.
+    session = f"{CHANNEL}:{body.session_id}" if body.session_id else None
+    async with state.gate.slot():
+        answer = await run_in_threadpool(state.assistant.ask, question, session, CHANNEL)
     return {
         "question_id": answer.question_id,
         "answered": answer.answered,

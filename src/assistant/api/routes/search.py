@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Query
+from fastapi.concurrency import run_in_threadpool
 
 from assistant.api.deps import RateLimited, State
 from assistant.search.hybrid import MAX_QUERY_CHARS
@@ -10,10 +11,14 @@ router = APIRouter(prefix="/api")
 
 
 @router.get("/search", dependencies=[RateLimited])
-def search(state: State, q: str = Query(""), k: int = Query(10, ge=1, le=50)) -> dict[str, object]:
+async def search(state: State, q: str = Query(""), k: int = Query(10, ge=1, le=50)) -> dict[str, object]:
     query = tidy(q)
     if not query:
         raise HTTPException(422, "Vui lòng nhập nội dung cần tìm.")
+    if not any(ch.isalnum() for ch in query):
+        raise HTTPException(422, "Nội dung tìm kiếm cần có chữ hoặc số, ví dụ: \"khai sinh\" hoặc mã thủ tục \"1.001193\".")
     if len(query) > MAX_QUERY_CHARS:
         raise HTTPException(422, f"Nội dung tìm kiếm quá dài (tối đa {MAX_QUERY_CHARS} ký tự).")
-    return {"results": [hit.to_json() for hit in state.searcher.search(query, k=k)]}
+    async with state.gate.slot():
+        hits = await run_in_threadpool(state.searcher.search, query, k)
+    return {"results": [hit.to_json() for hit in hits]}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from assistant.answer import Assistant
 from assistant.channels.zalo.client import TokenPair, ZaloClient
@@ -26,10 +27,12 @@ class ZaloChannel:
         self.options = options or WorkerOptions()
         self.verifier = SignatureVerifier(settings.zalo_app_id, settings.zalo_oa_secret_key)
         self.max_event_age_ms = settings.zalo_max_event_age * 1000
-        self.store = ZaloStore(db.engine)
+        self.store = ZaloStore(db)
         self.responder = Responder(assistant)
         self.worker: ZaloWorker | None = None
         self._client: ZaloClient | None = None
+        # Intake has its own threads: storing an event never waits behind answering work.
+        self._intake = ThreadPoolExecutor(4, thread_name_prefix="zalo-intake")
 
     def is_fresh(self, event: ZaloEvent) -> bool:
         """Events far from now (either way) are replays, or come from a badly wrong clock."""
@@ -37,13 +40,16 @@ class ZaloChannel:
 
     async def accept(self, event: Inbound) -> bool:
         """Store the event durably (once per key) and wake the worker; False for a duplicate."""
-        stored = await asyncio.to_thread(self.store.add_event, event)
+        stored = await asyncio.get_running_loop().run_in_executor(self._intake, self.store.add_event, event)
         if stored and self.worker is not None:
             self.worker.wake()
         return stored
 
     async def start(self) -> None:
         s = self.settings
+        if not s.zalo_worker:
+            log.info("Zalo: tiến trình này chỉ nhận sự kiện (ASSISTANT_ZALO_WORKER=false); trả lời do tiến trình khác gửi.")
+            return
         self._client = ZaloClient(s.zalo_api_base, s.zalo_oauth_base, s.zalo_app_id, s.zalo_app_secret, self.options.http_timeout)
         seed = TokenPair(s.zalo_access_token, s.zalo_refresh_token) if s.zalo_access_token else None
         keeper = TokenKeeper(self.store, self._client, seed)
@@ -61,3 +67,4 @@ class ZaloChannel:
             await self.worker.stop()
         if self._client is not None:
             await self._client.aclose()
+        self._intake.shutdown(wait=False)

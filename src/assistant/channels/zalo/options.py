@@ -21,8 +21,12 @@ class WorkerOptions(BaseSettings):
     answer_attempts: int = Field(3, ge=1)  # tries to compose an answer before an apology is sent instead
     poll_interval: float = Field(5.0, gt=0)  # idle wake-up, to pick up retries that fall due
     http_timeout: float = Field(10.0, gt=0)  # per call to Zalo's APIs
-    lease_seconds: float = Field(60.0, gt=0)  # a row being worked on is hidden from other workers this long
-    concurrency: int = Field(4, ge=1)  # citizens served in parallel (each citizen's messages stay in order)
+    # A row being worked on is hidden from other workers this long; the lease is renewed every third of it
+    # while the work runs, so this is how late a crashed worker's rows are picked up by another.
+    lease_seconds: float = Field(15.0, gt=0)
+    # Sends in flight per process (each citizen's messages stay in order). Each one more is one more
+    # message that a crash could leave uncertain, and so repeat; one is enough for a province's volume.
+    concurrency: int = Field(1, ge=1)
     message_chars: int = Field(ZALO_TEXT_LIMIT, ge=200, le=ZALO_TEXT_LIMIT)  # split replies longer than this
 
     def backoff(self, attempts: int) -> float:

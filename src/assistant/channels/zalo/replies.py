@@ -26,9 +26,10 @@ class Responder:
         self.province = name[:1].lower() + name[1:]  # "Tỉnh An Giang" → "tỉnh An Giang" mid-sentence
 
     def reply(self, event: StoredEvent) -> str:
-        """The Markdown reply to one stored event (blocking: the assistant searches and records)."""
+        """The plain-text reply to one stored event (blocking: the assistant searches and records)."""
         if event.kind is EventKind.question:
-            return self.assistant.ask(event.text, session_id=session_id(event.user_id), channel=CHANNEL).text
+            answer = self.assistant.ask(event.text, session_id=session_id(event.user_id), channel=CHANNEL)
+            return self.assistant.render_plain(answer)
         if event.kind is EventKind.welcome:
             return self.welcome()
         return self.please_type()

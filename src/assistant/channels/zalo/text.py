@@ -1,38 +1,10 @@
-"""The assistant's Markdown as Zalo plain text, split into messages Zalo accepts (≤ 2,000 characters)."""
+"""Plain text split into messages Zalo accepts (≤ 2,000 characters each)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from assistant.channels.zalo.options import ZALO_TEXT_LIMIT
-
-_LINK = re.compile(r"\[([^\]\n]+)\]\(([^)\s]+)\)")
-_BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
-_ITALIC = re.compile(r"(?<![\w*])\*(?!\s)([^*\n]+?)\*(?![\w*])|(?<![\w_])_(?!\s)([^_\n]+?)_(?![\w_])")
-_CODE = re.compile(r"`([^`\n]+)`")
-_HEADING = re.compile(r"^#{1,6}\s+", re.MULTILINE)
-
-
-def to_plain(markdown: str, public_url: str = "") -> str:
-    """`**bold**` → bold, `_x_` → x, `[label](url)` → `label: url` (site links made absolute with
-    `public_url`; without it a site-relative link keeps only its label), headings lose their `#`."""
-    base = public_url.rstrip("/")
-
-    def link(match: re.Match[str]) -> str:
-        label, url = match.group(1), match.group(2)
-        if url.startswith("/"):
-            if not base:
-                return label
-            url = base + url
-        return f"{label}: {url}"
-
-    text = _LINK.sub(link, markdown)
-    text = _BOLD.sub(lambda m: m.group(1) or m.group(2), text)
-    text = _ITALIC.sub(lambda m: m.group(1) or m.group(2), text)
-    text = _CODE.sub(r"\1", text)
-    text = _HEADING.sub("", text)
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
 def split_message(text: str, limit: int = ZALO_TEXT_LIMIT) -> list[str]:

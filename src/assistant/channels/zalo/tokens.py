@@ -56,7 +56,14 @@ class TokenKeeper:
                 raise TokenRefreshError("no tokens stored")
             if stored.access_token != stale.access_token:
                 return stored
-            fresh = await self.client.refresh(stored.refresh_token)
+            try:
+                fresh = await self.client.refresh(stored.refresh_token)
+            except TokenRefreshError:
+                # Another process may have used this single-use refresh token a moment ago.
+                again = await asyncio.to_thread(self.store.load_tokens)
+                if again is not None and again.access_token != stale.access_token:
+                    return again
+                raise
             if not await asyncio.to_thread(self.store.replace_tokens, stored.refresh_token, fresh):
                 replaced = await asyncio.to_thread(self.store.load_tokens)
                 if replaced is None:

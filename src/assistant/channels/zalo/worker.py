@@ -1,7 +1,10 @@
 """The background worker: answers stored events and delivers the stored reply parts, durably.
 
-It runs as one asyncio task in the app's event loop; blocking work (the assistant, the database) runs
-in threads. Everything it needs to resume is in the database, so a restart picks up where it stopped.
+It runs as one asyncio task in the app's event loop; blocking work runs in the worker's own threads (one
+for answering, two for the database), so that recording a send never waits behind an answer being
+composed, and nothing here waits in the threads the web requests use. Everything it needs to resume is in
+the database, so a restart, here or on another machine, picks up where it stopped. Several workers on
+one database share the work through leases (see store.py); a lease is renewed while its work runs.
 """
 
 from __future__ import annotations
@@ -9,14 +12,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from assistant.channels.zalo.client import SendResult, SendStatus, TokenRefreshError, ZaloClient
 from assistant.channels.zalo.options import WorkerOptions
 from assistant.channels.zalo.replies import APOLOGY, Responder
-from assistant.channels.zalo.store import OutboundPart, ZaloStore, now_ms
-from assistant.channels.zalo.text import split_message, to_plain
+from assistant.answer.service import checked_question
+from assistant.channels.zalo.events import EventKind
+from assistant.channels.zalo.store import OutboundPart, StoredEvent, ZaloStore, now_ms
+from assistant.channels.zalo.text import split_message
 from assistant.channels.zalo.tokens import TokenKeeper
+from assistant.errors import UserError
 from assistant.store.pii import scrub
+
+T = TypeVar("T")
 
 log = logging.getLogger("assistant.zalo")
 
@@ -47,8 +61,10 @@ class Sender:
 
 
 class ZaloWorker:
-    """One loop composes replies for stored events and starts a delivery task per citizen with parts due;
-    a slow answer from Zalo for one citizen never holds up the others."""
+    """One loop composes replies for stored events and starts a delivery task per citizen with parts due.
+
+    At most `options.concurrency` sends are in flight in this process (default one): a crash can leave
+    only those few sends without a recorded outcome, and only those may reach a citizen twice."""
 
     def __init__(
         self,
@@ -63,6 +79,7 @@ class ZaloWorker:
         self.sender = sender
         self.options = options
         self.public_url = public_url
+        self.owner = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._lease_ms = int(options.lease_seconds * 1000)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -70,6 +87,8 @@ class ZaloWorker:
         self._stopping = False
         self._paused_until = 0  # epoch ms: Zalo said "rate limit", nobody sends before this
         self._warned_no_token = False
+        self._answering = ThreadPoolExecutor(1, thread_name_prefix="zalo-answer")
+        self._db = ThreadPoolExecutor(2, thread_name_prefix="zalo-db")
 
     # --- lifecycle --------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -77,7 +96,8 @@ class ZaloWorker:
         self._task = asyncio.create_task(self._run(), name="zalo-worker")
 
     async def stop(self, grace: float = 3.0) -> None:
-        """Let work in flight finish for up to `grace` seconds, then cancel it (claims are released)."""
+        """Let work in flight finish for up to `grace` seconds, then cancel it. What was cancelled keeps its
+        claim until the lease runs out; a send cut short stays recorded, so it alone may be repeated."""
         self._stopping = True
         self._wake.set()
         tasks = [t for t in (self._task, *self._deliveries.values()) if t is not None]
@@ -87,10 +107,36 @@ class ZaloWorker:
                 task.cancel()
             await asyncio.gather(*late, return_exceptions=True)
         self._task = None
+        self._answering.shutdown(wait=False, cancel_futures=True)
+        self._db.shutdown(wait=True, cancel_futures=False)
 
     def wake(self) -> None:
         """New work was stored: do not wait for the next poll."""
         self._wake.set()
+
+    async def _in(self, pool: ThreadPoolExecutor, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(pool, fn, *args)
+
+    async def _store(self, fn: Callable[..., T], *args: Any) -> T:
+        return await self._in(self._db, fn, *args)
+
+    @contextlib.asynccontextmanager
+    async def _leased(self, renew: Callable[[], bool]) -> AsyncIterator[None]:
+        """Keep a lease alive while the work inside runs (renewed every third of the lease)."""
+
+        async def keep() -> None:
+            while True:
+                await asyncio.sleep(self.options.lease_seconds / 3)
+                with contextlib.suppress(Exception):
+                    await self._store(renew)
+
+        keeper = asyncio.create_task(keep())
+        try:
+            yield
+        finally:
+            keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeper
 
     async def _run(self) -> None:
         while not self._stopping:
@@ -110,30 +156,43 @@ class ZaloWorker:
                 await asyncio.wait_for(self._wake.wait(), timeout)
 
     # --- inbox: compose replies -------------------------------------------------------------------
-    async def _answer_pending(self) -> int:
+    async def _answer_pending(self, batch: int = 20) -> int:
         answered = 0
-        for event in await asyncio.to_thread(self.store.events_to_answer):
+        for _ in range(batch):
             if self._stopping:
                 break
-            if not await asyncio.to_thread(self.store.claim_event, event.msg_id, self._lease_ms):
-                continue
-            try:
-                markdown = await asyncio.to_thread(self.responder.reply, event)
-            except Exception as exc:
-                log.exception("Zalo: không soạn được câu trả lời cho %s", event.msg_id)
-                if event.attempts + 1 < self.options.answer_attempts:
-                    await asyncio.to_thread(self.store.release_event, event.msg_id, repr(exc))
-                    continue
-                markdown = APOLOGY
-            parts = split_message(to_plain(markdown, self.public_url), self.options.message_chars)
-            if await asyncio.to_thread(self.store.save_reply, event.msg_id, event.user_id, parts, scrub(event.text)):
+            event = await self._store(self.store.claim_event, self._lease_ms, self.owner)
+            if event is None:
+                break
+            renew = lambda event=event: self.store.renew_event(event.msg_id, self.owner, self._lease_ms)  # noqa: E731
+            async with self._leased(renew):
+                try:
+                    reply = await self._in(self._answering, self._compose, event)
+                except Exception as exc:
+                    log.exception("Zalo: không soạn được câu trả lời cho %s", event.msg_id)
+                    if event.attempts < self.options.answer_attempts:
+                        await self._store(self.store.release_event, event.msg_id, repr(exc))
+                        continue
+                    reply = APOLOGY
+            parts = split_message(reply, self.options.message_chars)
+            if await self._store(self.store.save_reply, event.msg_id, event.user_id, parts, scrub(event.text), self.owner):
                 answered += 1
         return answered
+
+    def _compose(self, event: StoredEvent) -> str:
+        """The plain-text reply (blocking). A question the assistant cannot read (no letter or digit, or too
+        long) gets the same Vietnamese explanation the web chat shows, instead of an answer."""
+        if event.kind is EventKind.question:
+            try:
+                checked_question(event.text)
+            except UserError as err:
+                return err.message
+        return self.responder.reply(event)
 
     # --- outbox: deliver --------------------------------------------------------------------------
     async def _start_deliveries(self) -> int | None:
         """Start a delivery task for each citizen whose next part is due; return when the next one falls due."""
-        parts = await asyncio.to_thread(self.store.pending_parts)
+        parts = await self._store(self.store.pending_parts)
         if not parts:
             return None
         if not await self.sender.ready():
@@ -173,28 +232,37 @@ class ZaloWorker:
         for part in queue:
             if self._stopping or max(part.next_attempt_at, self._paused_until) > now_ms():
                 return progress
-            if not await asyncio.to_thread(self.store.claim_part, part.msg_id, part.part, self._lease_ms):
-                return progress  # another worker has it, or it is no longer pending
+            claim = await self._store(self.store.claim_part, part.msg_id, part.part, self._lease_ms, self.owner)
+            if claim is None:
+                return progress  # another worker has it, it is no longer pending, or an earlier part is unsent
+            if claim.interrupted:
+                log.warning(
+                    "Zalo: lần gửi trước của %s phần %d bị ngắt (máy chủ dừng giữa chừng); gửi lại, "
+                    "người dân có thể nhận tin này hai lần.", part.msg_id, part.part,
+                )
+            renew = lambda part=part: self.store.renew_part(part.msg_id, part.part, self.owner, self._lease_ms)  # noqa: E731
             try:
-                result = await self.sender.deliver(part.user_id, part.text)
+                async with self._leased(renew):
+                    result = await self.sender.deliver(part.user_id, part.text)
             except asyncio.CancelledError:
-                await asyncio.to_thread(self.store.release_part, part.msg_id, part.part)
+                # Stopping: the outcome is unknown, so the attempt stays recorded (send_started_at) and the
+                # lease runs out; the next worker resends this one part.
                 raise
             progress = True
             if result.status is not SendStatus.sent:
                 await self._record_failure(part, result)
                 return progress
-            await asyncio.to_thread(self.store.mark_sent, part.msg_id, part.part, result.message_id)
+            await self._store(self.store.mark_sent, part.msg_id, part.part, result.message_id)
         return progress
 
     async def _record_failure(self, part: OutboundPart, result: SendResult) -> None:
         attempts = part.attempts + 1
         if result.status is SendStatus.permanent or attempts >= self.options.max_attempts:
             log.warning("Zalo: bỏ gửi %s phần %d sau %d lần: %s", part.msg_id, part.part, attempts, result.error)
-            await asyncio.to_thread(self.store.mark_failed, part.msg_id, result.code, result.error)
+            await self._store(self.store.mark_failed, part.msg_id, result.code, result.error)
             return
         due = now_ms() + int(self.options.backoff(attempts) * 1000)
         if result.status is SendStatus.rate_limited:
             self._paused_until = max(self._paused_until, due)
         log.info("Zalo: gửi %s phần %d chưa được (%s); thử lại sau", part.msg_id, part.part, result.error)
-        await asyncio.to_thread(self.store.mark_retry, part.msg_id, part.part, due, result.code, result.error)
+        await self._store(self.store.mark_retry, part.msg_id, part.part, due, result.code, result.error)

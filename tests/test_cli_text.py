@@ -10,7 +10,9 @@ from click.testing import CliRunner
 from assistant.cli import main
 
 ENGLISH = ("Usage:", "Options:", "Commands:", "Show this message", "[OPTIONS]", "COMMAND [ARGS]", "default:",
-           "required]", "Error:", "Missing argument", "No such option", "Try '", "is not a valid")
+           "required]", "Error:", "Missing argument", "No such option", "Try '", "is not a valid",
+           # click's metavars for a type: give an option a Vietnamese metavar= instead
+           " TEXT", " PATH", " INTEGER", " FLOAT", " FILENAME", " DIRECTORY", " BOOLEAN", " CHOICE")
 # CONTRACT.md: the names operators and programs rely on.
 CONTRACT = {
     ("check",): ["--kb", "--today", "--stale"],
@@ -42,6 +44,16 @@ def test_every_help_screen_is_vietnamese_with_an_example(path: tuple[str, ...]) 
     assert "Ví dụ:" in text and "  assistant " in text.split("Ví dụ:")[1], text
 
 
+@pytest.mark.parametrize("path", [p for p in commands(main) if p], ids=" ".join)
+def test_every_option_is_explained(path: tuple[str, ...]) -> None:
+    command = main
+    for name in path:
+        command = command.commands[name]
+    for param in command.params:
+        if isinstance(param, click.Option):
+            assert param.help, (path, param.name)
+
+
 def test_contract_names_are_kept() -> None:
     assert {p for p in commands(main) if p} >= set(CONTRACT)
     for path, options in CONTRACT.items():
@@ -57,12 +69,15 @@ def test_contract_names_are_kept() -> None:
     (["serve", "--port", "abc"], "Giá trị không hợp lệ cho '--port': 'abc' không phải là số hợp lệ."),
     (["chek"], "Không có lệnh 'chek'. Có phải ý bạn là 'check'?"),
     (["check", "--today", "1/7/2026"], "không đúng dạng '%Y-%m-%d'"),
-    (["import", "national", "x.jsonl"], "Thiếu tùy chọn '--out'"),
+    (["serve", "--port"], "Lỗi: Tùy chọn '--port' cần giá trị."),
+    (["check", "--stale", "-1"], "-1 nằm ngoài khoảng x>=0."),
 ])
 def test_usage_errors_are_vietnamese(args: list[str], expected: str) -> None:
     result = CliRunner().invoke(main, args, prog_name="assistant")
     assert result.exit_code == 2
     assert expected in result.output, result.output
-    assert "Xem hướng dẫn: 'assistant" in result.output
+    assert "Lỗi: " in result.output
+    if "Cách dùng:" in result.output:
+        assert "Xem hướng dẫn: 'assistant" in result.output
     for word in ENGLISH:
         assert word not in result.output, (word, result.output)

@@ -76,7 +76,9 @@ def check(kb_dir: Path, today: dt.datetime | None, stale: int | None) -> None:
         problems += stale_reviews(kb, kb_dir, day, stale)
     if problems:
         _fail(UserError(f"{len(problems)} lỗi", problems))
-    click.echo(f"Hợp lệ: {len(kb.procedures)} thủ tục, {len(kb.sectors)} lĩnh vực, {len(kb.guides)} hướng dẫn.")
+    national = sum(1 for p in kb.procedures if p.tier.value == "national")
+    tier = f" ({len(kb.procedures) - national} biên soạn, {national} từ Cơ sở dữ liệu quốc gia)" if national else ""
+    click.echo(f"Hợp lệ: {len(kb.procedures)} thủ tục{tier}, {len(kb.sectors)} lĩnh vực, {len(kb.guides)} hướng dẫn.")
 
 
 @main.command(
@@ -136,14 +138,34 @@ def import_() -> None:
     "mà `assistant check` và `assistant build` nhận.",
     short_help="Chuyển bản ghi thủ tục quốc gia thành cơ sở tri thức.",
     epilog=_examples("assistant import national ../shared/data/national-procedures.jsonl.gz --out /tmp/kb-quoc-gia",
-                     "assistant build --kb /tmp/kb-quoc-gia --out /tmp/ban-dung-quoc-gia"),
+                     "assistant build --kb /tmp/kb-quoc-gia --out /tmp/ban-dung-quoc-gia",
+                     "assistant import national ../shared/data/national-procedures.jsonl.gz --snapshot kb/national/procedures.jsonl.gz"),
 )
 @click.argument("file", type=click.Path(path_type=Path), metavar="TỆP")
-@click.option("--out", required=True, type=click.Path(path_type=Path), metavar="THƯ_MỤC",
+@click.option("--out", default=None, type=click.Path(path_type=Path), metavar="THƯ_MỤC",
               help="Thư mục cơ sở tri thức sẽ ghi.")
-def import_national(file: Path, out: Path) -> None:
+@click.option("--snapshot", default=None, type=click.Path(path_type=Path), metavar="TỆP_GZ",
+              help="Thay bản chụp tầng quốc gia (kb/national/procedures.jsonl.gz) bằng các bản ghi cấp tỉnh, cấp xã "
+              "của TỆP, rồi cập nhật dòng ngày/số bản ghi trong README.md bên cạnh.")
+def import_national(file: Path, out: Path | None, snapshot: Path | None) -> None:
     from assistant.kb.national import import_national as run_import
 
+    if (out is None) == (snapshot is None):
+        _fail(UserError("Cần đúng một trong hai tùy chọn: --out THƯ_MỤC (tạo cơ sở tri thức) hoặc --snapshot TỆP_GZ "
+                        "(làm mới tầng quốc gia, ví dụ kb/national/procedures.jsonl.gz)"))
+    if snapshot is not None:
+        from assistant.kb.national_tier import refresh_snapshot
+
+        try:
+            snap = refresh_snapshot(file, snapshot)
+        except UserError as err:
+            _fail(err)
+        for message in snap.messages[:20]:
+            click.echo(message, err=True)
+        click.echo(f"Đã ghi {snap.records} bản ghi cấp tỉnh, cấp xã vào {snapshot} "
+                   f"(bỏ {snap.other_levels} bản ghi cấp khác, {len(snap.messages)} dòng lỗi)")
+        return
+    assert out is not None
     try:
         report = run_import(file, out)
     except UserError as err:

@@ -8,8 +8,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.handbook.render import render_handbooks, stale_pages, write_pages
+from assistant.handbook.render import Page, render_handbooks, stale_pages, write_pages
 from assistant.kb.load import kb_fingerprint, load_kb
+from assistant.kb.models import KnowledgeBase, Tier
 from assistant.progress import Progress
 
 DEFAULT_KB = Path("kb")
@@ -18,6 +19,7 @@ DEFAULT_KB = Path("kb")
 @dataclass
 class BuildReport:
     procedures: int = 0
+    national: int = 0  # of which national-tier records
     handbooks: Path = Path("handbooks")
     changed: list[str] = field(default_factory=list)
     site: Path | None = None
@@ -28,16 +30,32 @@ class BuildReport:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
+def is_default_kb(kb_dir: Path) -> bool:
+    return Path(kb_dir).resolve() == DEFAULT_KB.resolve()
+
+
 def handbook_folder(kb_dir: Path, out: Path) -> Path:
     """The default KB's handbooks are committed at ./handbooks; another KB's go under OUT."""
-    if kb_dir.resolve() == DEFAULT_KB.resolve():
+    if is_default_kb(kb_dir):
         return Path("handbooks")
     return out / "handbooks"
 
 
+def site_docs_folder(kb_dir: Path, out: Path) -> Path:
+    """The pages the site and the index are built from. The default KB commits its handbooks as written for the
+    province (curated procedures, a few hundred KB); its national tier (about 15 MB of Markdown for 1,534
+    records) is generated into OUT/docs with everything else. Another KB's handbooks are the site's pages."""
+    return out / "docs" if is_default_kb(kb_dir) else handbook_folder(kb_dir, out)
+
+
+def handbook_pages(kb: KnowledgeBase, kb_dir: Path) -> list[Page]:
+    """What the handbook folder holds: see `site_docs_folder`."""
+    return render_handbooks(kb, national=not is_default_kb(kb_dir))
+
+
 def check_handbooks(kb_dir: Path, out: Path) -> list[str]:
     kb = load_kb(kb_dir)
-    return stale_pages(render_handbooks(kb), handbook_folder(kb_dir, out))
+    return stale_pages(handbook_pages(kb, kb_dir), handbook_folder(kb_dir, out))
 
 
 def build(
@@ -58,12 +76,19 @@ def build(
     progress = progress or Progress()
     report = BuildReport()
     t0 = time.perf_counter()
-    with progress.stage("Sổ tay"):
+    with progress.stage("Cơ sở tri thức"):
         kb = load_kb(kb_dir)
+    report.procedures = len(kb.procedures)
+    report.national = sum(1 for p in kb.procedures if p.tier is Tier.national)
+    with progress.stage("Sổ tay" + (f" (kèm {report.national} thủ tục quốc gia)" if report.national else "")):
         pages = render_handbooks(kb)
-        report.procedures = len(kb.procedures)
         report.handbooks = handbook_folder(kb_dir, out)
-        report.changed = write_pages(pages, report.handbooks)
+        docs = site_docs_folder(kb_dir, out)
+        if docs == report.handbooks:
+            report.changed = write_pages(pages, docs)
+        else:
+            report.changed = write_pages(handbook_pages(kb, kb_dir), report.handbooks)
+            write_pages(pages, docs)
     report.seconds["handbooks"] = time.perf_counter() - t0
     # The site (MkDocs, one core) and the index (tokens, BM25, embeddings) both read the handbooks and
     # nothing else: build the site in a second process while this one builds the index.
@@ -77,12 +102,12 @@ def build(
         extra = {"api_url": settings.api_url, "zalo_verification": settings.zalo_verifier_code}
         site_stage = progress.stage("Trang web")
         if pool is not None:
-            site_job = pool.submit(build_site, kb, report.handbooks, report.site, extra)
+            site_job = pool.submit(build_site, kb, docs, report.site, extra, out / "cache")
             # Shown as done when it is done, not when the index is.
             site_job.add_done_callback(lambda job: None if job.cancelled() or job.exception() else site_stage.finish())
         else:
             with site_stage:
-                build_site(kb, report.handbooks, report.site, extra)
+                build_site(kb, docs, report.site, extra, out / "cache")
             report.seconds["site"] = time.perf_counter() - t_site
     try:
         if index:

@@ -11,7 +11,7 @@ from assistant.kb.facts import Fact, FactKind
 from assistant.answer.model import Block, Link
 from assistant.handbook.anchors import SECTION_HEADINGS, procedure_url
 from assistant.kb.models import CHANNEL_NAMES, UNKNOWN, ChannelKind, Procedure, Sector
-from assistant.query import SECTION_OF, Form, Intent, Question
+from assistant.query import SECTION_OF, Form, Intent, Question, Situation
 
 MAX_ITEM = 260  # a list item in a section (documents, steps) before it is cut at a clause boundary
 MAX_CONTEXT = 200  # a context line (where, time, fee)
@@ -178,6 +178,25 @@ class ComposedProcedure:
     facts: list[Fact]
 
 
+# The sections a plain section question asks for, and the fact kinds those sections already show.
+_SECTION_SHOWS = {
+    Intent.documents: FactKind.document,
+    Intent.fee: FactKind.fee,
+    Intent.time: FactKind.time,
+    Intent.place: FactKind.place,
+    Intent.online: FactKind.online,
+    Intent.result: FactKind.result,
+    Intent.conditions: FactKind.condition,
+}
+
+
+def asks_a_section(question: Question) -> bool:
+    """A plain question for a handbook section ("đăng ký kết hôn cần giấy tờ gì", "lệ phí … bao nhiêu"):
+    no story, no situation named; the section itself is the answer, and facts come after it."""
+    intents = [i for i in question.intents if i not in (Intent.overview, Intent.conditions)]
+    return bool(intents) and not question.has_story and not (question.situations - {Situation.online})
+
+
 def compose_procedure(
     p: Procedure,
     sector: Sector,
@@ -187,22 +206,33 @@ def compose_procedure(
     today: dt.date,
     choice: FactChoice | None = None,
     place_line: str = "",
+    most_facts: int | None = None,
 ) -> ComposedProcedure:
-    facts = choose_facts(ranked, question, choice or FactChoice())
-    direct = [fact_block(f, today) for f in facts]
+    choice = choice or FactChoice()
     intents = [i for i in question.intents if i is not Intent.overview][:2]
+    section_first = asks_a_section(question)
+    if section_first:  # facts the sections already show are not repeated after them
+        shown = {_SECTION_SHOWS[i] for i in intents if i in _SECTION_SHOWS}
+        ranked = [r for r in ranked if r.fact.kind not in shown]
+    facts = choose_facts(ranked, question, choice)[:most_facts]
     # "… có được không?" reads as a conditions question; a rule that answers it needs no list after it.
     if facts and Intent.conditions in intents and "dieu kien" not in question.folded:
         intents.remove(Intent.conditions)
-    blocks: list[Block] = []
+    sections: list[Block] = []
     for intent in intents:
         block = section_block(p, intent, today)
         if block is not None:
-            blocks.append(block)
+            sections.append(block)
     if not facts and not intents:
-        blocks.append(overview_block(p))
+        sections.append(overview_block(p))
+    fact_blocks = [fact_block(f, today) for f in facts]
+    if section_first:  # title, the sections asked for, then the facts that add to them
+        direct, blocks = [], sections + fact_blocks
+        section = SECTION_OF[intents[0]]
+    else:
+        direct, blocks = fact_blocks, sections
+        section = facts[0].section if facts else (SECTION_OF[intents[0]] if intents else "")
     blocks.append(context_block(p, set(intents), today, place_line))
-    section = facts[0].section if facts else (SECTION_OF[intents[0]] if intents else "")
     links = [section_link(p, sector, section)]
     if p.online_url:
         links.append(Link("Nộp trực tuyến", p.online_url))

@@ -18,13 +18,15 @@ from assistant.answer.model import Answer, AnswerKind, Block
 from assistant.answer.render import to_markdown, to_plain
 from assistant.query import Intent, Question, analyse
 from assistant.errors import UserError
-from assistant.kb.models import KnowledgeBase, Procedure
+from assistant.kb.models import KnowledgeBase, Level, Procedure
+from assistant.places import PlaceAnswerer, centre_line
 from assistant.search import Hit, HybridSearcher
 from assistant.store.db import Database
 from assistant.store.pii import scrub
 from assistant.text import fold, tidy
 
 MAX_QUESTION_CHARS = 1000
+MAX_ANSWER_CHARS = 1900  # a phone screen or two; Zalo's limit is 2,000 a message
 RERANK_DEPTH = 3  # search hits whose confidence is compared before choosing the procedure
 RANK_TRUST = 3.0  # how much the search order counts against confidence (bench/ask.py, key-fact sets)
 _PROVINCE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -90,6 +92,8 @@ class Assistant:
         self.confidence_model = confidence or ConfidenceModel()
         self.fact_choice = fact_choice or FactChoice()
         self.guides = GuideMatcher(self.kb.guides)
+        # Links in place answers stay site-relative; the renderers make them absolute with public_url.
+        self.places = PlaceAnswerer(self.kb.units)
         index = searcher.index
         vectors = FactVectors(index.fact_vectors, index.fact_keys, searcher.embedder) if index.fact_keys else None
         self.facts = FactRanker(vectors=vectors)
@@ -131,6 +135,15 @@ class Assistant:
             return self._handoff(session_id, channel)
         if _GREETING.match(q.folded):
             return Answer(True, 1.0, AnswerKind.welcome, direct=[Block(text=self._welcome())])
+        place = self.places.answer(q.text)  # "xã Mỹ Hòa Hưng cũ giờ thuộc phường nào?"
+        if place is not None:
+            return Answer(True, 1.0, AnswerKind.place, direct=[Block(text=place.text, markdown=True)], intent=Intent.place)
+        # A procedure question that names a place is still the procedure question: search without the place,
+        # and name the place's new centre in the answer.
+        units = self.places.units_in(q.text)
+        if units:
+            q = analyse(self.places.without_places(q.text))
+        place_line = centre_line(units[0]) if len(units) == 1 else ""
         hits = self.searcher.search(q.text, k=5, asked=q.asked if q.has_story else "")
         model = self.confidence_model
         # The top three and their confidence. Close fused scores often put the procedure a long story is
@@ -147,7 +160,7 @@ class Assistant:
             not topics
             or (looks_like_follow_up(q.text) and (best < self.thresholds.staff or scored[0][1].code == previous.code))
         ):
-            return self._answer(previous, q, hits, max(best, self.thresholds.staff))
+            return self._answer(previous, q, hits, max(best, self.thresholds.staff), place_line)
         if not topics:
             best = min(best, self.thresholds.answer - 0.01)  # "còn lệ phí thì sao?" alone names nothing to answer
         # A general guide answers questions about how things work ("nộp online trên VNeID thế nào")
@@ -163,7 +176,7 @@ class Assistant:
         if close and q.intents == (Intent.overview,) and len(q.text.split()) <= 6 and not self.searcher.is_named(q.text, top.code):
             return self._clarify([top, *close], top_conf)
         procedure = self.searcher.procedures[top.code]
-        return self._answer(procedure, q, hits, top_conf)
+        return self._answer(procedure, q, hits, top_conf, place_line)
 
     def _previous_procedure(self, session_id: str | None) -> Procedure | None:
         if not session_id or self.db is None:
@@ -171,28 +184,37 @@ class Assistant:
         state = self.db.session(session_id)
         return self.kb.procedure(state["last_code"]) if state and state.get("last_code") else None
 
-    def _answer(self, p: Procedure, q: Question, hits: list[Hit], conf: float) -> Answer:
+    def _answer(self, p: Procedure, q: Question, hits: list[Hit], conf: float, place_line: str = "") -> Answer:
         ranked = self.facts.rank(q, [p])
-        composed = compose_procedure(p, self.kb.sector(p.sector), q, ranked, today=self.today(), choice=self.fact_choice)
-        conf = answer_confidence(conf, q, bool(composed.facts), self.confidence_model)
-        blocks = composed.blocks
-        if conf < self.thresholds.staff:
-            blocks = [*blocks, Block(text=_OFFER_OFFICER)]
         sources = [h for h in hits if h.code == p.code]
         if not sources:
             sources = [h for h in self.searcher.search(p.title, k=3) if h.code == p.code]
-        return Answer(
-            True,
-            conf,
-            AnswerKind.procedure,
-            heading=composed.heading,
-            direct=composed.direct,
-            blocks=blocks,
-            links=composed.links,
-            procedure=p,
-            sources=sources + [h for h in hits if h.code != p.code][:2],
-            intent=q.intent,
-        )
+        most: int | None = None
+        while True:
+            composed = compose_procedure(
+                p, self.kb.sector(p.sector), q, ranked, today=self.today(), choice=self.fact_choice,
+                place_line=place_line if Level.xa in p.levels else "", most_facts=most,
+            )
+            answer_conf = answer_confidence(conf, q, bool(composed.facts), self.confidence_model)
+            blocks = composed.blocks
+            if answer_conf < self.thresholds.staff:
+                blocks = [*blocks, Block(text=_OFFER_OFFICER)]
+            answer = Answer(
+                True,
+                answer_conf,
+                AnswerKind.procedure,
+                heading=composed.heading,
+                direct=composed.direct,
+                blocks=blocks,
+                links=composed.links,
+                procedure=p,
+                sources=sources + [h for h in hits if h.code != p.code][:2],
+                intent=q.intent,
+            )
+            # One screen: drop the weakest facts (never cut one) until the answer fits.
+            if len(composed.facts) <= 1 or len(to_markdown(answer, self.public_url)) <= MAX_ANSWER_CHARS:
+                return answer
+            most = len(composed.facts) - 1
 
     def _guide(self, match: GuideMatch, q: Question) -> Answer:
         title, body, link = self.guides.parts(match)

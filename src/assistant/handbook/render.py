@@ -15,7 +15,9 @@ from assistant.kb.models import (
     RULE_KIND_NAMES,
     UNKNOWN,
     KnowledgeBase,
+    Level,
     Procedure,
+    Tier,
 )
 from assistant.handbook.anchors import (  # noqa: F401 (re-exported for older imports)
     SECTION_HEADINGS,
@@ -67,6 +69,12 @@ class Page:
     text: str
 
 
+# The national tier (records of the national database, as published): printed on each of its procedures.
+NATIONAL_MARK = "Thông tin từ Cơ sở dữ liệu quốc gia về thủ tục hành chính, chưa được biên soạn lại cho An Giang"
+NATIONAL_PAGE = "quoc-gia.md"  # the national tier by sector (site view only)
+NATIONAL_PAGE_TITLE = "Thủ tục khác (từ Cơ sở dữ liệu quốc gia)"
+
+
 def _env(today: dt.date | None = None) -> Environment:
     env = Environment(
         loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -94,18 +102,22 @@ def _env(today: dt.date | None = None) -> Environment:
         UNITS_PAGE=UNITS_PAGE,
         UNITS_PAGE_TITLE=UNITS_PAGE_TITLE,
         RULE_KIND_NAMES=RULE_KIND_NAMES,
+        NATIONAL_MARK=NATIONAL_MARK,
+        NATIONAL_PAGE=NATIONAL_PAGE,
+        NATIONAL_PAGE_TITLE=NATIONAL_PAGE_TITLE,
         # Facts past their `valid_until` are printed with a warning: the handbook is as of the build day.
         today=today or dt.date.today(),
     )
     return env
 
 
-def _link_codes(text: str, kb: KnowledgeBase, here: str) -> str:
-    """Turn "(1.001193)" mentions into links to that procedure's section."""
+def _link_codes(text: str, kb: KnowledgeBase, here: str, national: bool = True) -> str:
+    """Turn "(1.001193)" mentions into links to that procedure's section (national-tier ones only in the view
+    that prints them)."""
 
     def repl(match: re.Match[str]) -> str:
         proc = kb.procedure(match.group(1))
-        if proc is None:
+        if proc is None or (proc.tier is Tier.national and not national):
             return match.group(0)
         if here == "guide":
             page = f"../{proc.sector}.md"
@@ -116,17 +128,52 @@ def _link_codes(text: str, kb: KnowledgeBase, here: str) -> str:
     return _CODE_MENTION.sub(repl, text)
 
 
-def render_handbooks(kb: KnowledgeBase, today: dt.date | None = None) -> list[Page]:
+def _by_level(procedures: list[Procedure]) -> list[tuple[str, list[Procedure]]]:
+    """National records of a sector in groups people look for: commune level first, then provincial, then the
+    rest; by title within a group."""
+    groups: dict[str, list[Procedure]] = {"Thực hiện tại cấp xã": [], "Thực hiện tại cấp tỉnh": [], "Cơ quan khác": []}
+    for p in procedures:
+        key = "Thực hiện tại cấp xã" if Level.xa in p.levels else "Thực hiện tại cấp tỉnh" if Level.tinh in p.levels else "Cơ quan khác"
+        groups[key].append(p)
+    return [(name, sorted(ps, key=lambda p: (fold(p.title), p.code))) for name, ps in groups.items() if ps]
+
+
+def two_tiers(kb: KnowledgeBase) -> bool:
+    """Curated procedures and national records behind them: the national ones are "other procedures", with an
+    overview page of their own. (A KB of national records only, `assistant import national --out`, is plain
+    sector pages.)"""
+    tiers = {p.tier for p in kb.procedures}
+    return Tier.curated in tiers and Tier.national in tiers
+
+
+def render_handbooks(kb: KnowledgeBase, today: dt.date | None = None, *, national: bool = True) -> list[Page]:
+    """The handbook pages. `national=True`: as the site shows them, national-tier records included (a part of
+    their sector's page, or a page per sector of their own, and an overview page). `national=False`: the
+    handbooks as written for the province (the committed `handbooks/` of the default KB): curated procedures
+    only, with a line saying how many national records the site adds."""
     env = _env(today)
-    env.filters["link_codes"] = lambda text, here: _link_codes(text, kb, here)
+    env.filters["link_codes"] = lambda text, here: _link_codes(text, kb, here, national)
+    env.globals["with_national"] = national
+    tiers = {
+        s.slug: (kb.procedures_of(s.slug, Tier.curated), _by_level(kb.procedures_of(s.slug, Tier.national)))
+        for s in kb.sectors
+    }
+    counts = {slug: (len(c), sum(len(ps) for _, ps in n)) for slug, (c, n) in tiers.items()}
+    env.globals.update(national_total=sum(n for _, n in counts.values()), two_tiers=two_tiers(kb))
     pages = [
-        Page("index.md", env.get_template("index.md.j2").render(kb=kb)),
+        Page("index.md", env.get_template("index.md.j2").render(kb=kb, counts=counts)),
         Page("tinh.md", env.get_template("province.md.j2").render(kb=kb, province=kb.province)),
     ]
     sector_tpl = env.get_template("sector.md.j2")
     for sector in kb.sectors:
-        procedures = kb.procedures_of(sector.slug)
-        pages.append(Page(f"{sector.slug}.md", sector_tpl.render(kb=kb, sector=sector, procedures=procedures)))
+        curated, groups = tiers[sector.slug]
+        if sector.tier is Tier.national and not national:
+            continue
+        pages.append(Page(f"{sector.slug}.md", sector_tpl.render(
+            kb=kb, sector=sector, procedures=curated, groups=groups if national else [], national_count=counts[sector.slug][1])))
+    if national and env.globals["two_tiers"]:
+        with_part = {slug for slug, (c, n) in counts.items() if c and n}
+        pages.append(Page(NATIONAL_PAGE, env.get_template("national.md.j2").render(kb=kb, counts=counts, with_part=with_part)))
     if kb.units:  # "Tra cứu xã, phường, đặc khu mới": the units, their former units and centres
         units_tpl = env.get_template("units.md.j2")
         pages.append(Page(UNITS_PAGE, units_tpl.render(kb=kb, formers=former_index(kb.units), formed_from=formed_from)))

@@ -31,6 +31,12 @@ def _folded(text: str) -> str:
     return fold(expand_abbreviations(" ".join(text.replace("/", " ").split())))
 
 
+def _head(text: str, limit: int) -> str:
+    """The first `limit` characters of `text`, on one line, cut at a word."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
+
+
 def _phrases(*texts: str) -> list[str]:
     out: list[str] = []
     for text in texts:
@@ -48,8 +54,8 @@ def _procedure(p: Procedure, sector_name: str) -> dict[str, object]:
         "m": sector_name,
         # names: the title first (the ranking favours a query that is most of a title), then the other names
         "n": _phrases(p.title, p.official_name, *p.aliases, p.code),
-        "x": _phrases(p.summary),
-        "s": " ".join(p.summary.split())[:160],
+        "x": _phrases(_head(p.summary, 300)),  # the start says what it is; the rest would only weigh the file
+        "s": _head(p.summary, 160),
     }
     if p.tier == Tier.national:
         doc["r"] = 1  # a national record, as published: a curated procedure ranks first on a tie
@@ -58,7 +64,7 @@ def _procedure(p: Procedure, sector_name: str) -> dict[str, object]:
 
 def _page(title: str, url: str, meta: str, names: list[str], text: list[str], summary: str = "") -> dict[str, object]:
     return {"t": title, "u": url, "c": "", "m": meta, "n": _phrases(title, *names), "x": _phrases(*text),
-            "s": " ".join(summary.split())[:160], "p": 1}
+            "s": _head(summary, 160), "p": 1}
 
 
 def search_documents(kb: KnowledgeBase) -> list[dict[str, object]]:

@@ -11,8 +11,9 @@ from assistant.handbook.render import Page
 
 _ANCHOR = re.compile(r"\s*\{#([a-z0-9-]+)\}\s*$")
 _PROC_ANCHOR = re.compile(r"^tt-(\d)-(\d{6})(?:-([a-z-]+))?$")
-# Lines that exist only for the site's own search box (folded words): not handbook text.
-_SITE_SEARCH_ONLY = re.compile(r'<p class="tt-search"[^>]*>.*?</p>', re.S)
+# Lines that exist only for the site's own search box (folded words), and the national tier's mark (where the
+# text comes from, the same on 1,534 procedures): not what a procedure is about.
+_SITE_SEARCH_ONLY = re.compile(r'<p class="tt-search"[^>]*>.*?</p>|<div class="admonition info tt-national"[^>]*>.*?</div>', re.S)
 _MD_NOISE = re.compile(r"(\*\*|\*|`|<[^>]+>|\[ \]|\|\s*---.*|^>\s?|\[([^\]]*)\]\([^)]*\))", re.M)
 
 MAX_CHARS = 1200

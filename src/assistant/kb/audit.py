@@ -14,9 +14,10 @@ from pathlib import Path
 
 from assistant.errors import Problem
 from assistant.kb.models import Expiring, KnowledgeBase, Level, Procedure, Tier
+from assistant.kb.national_tier import SNAPSHOT
 from assistant.text import fold
 
-NATIONAL_SNAPSHOT = Path("national") / "procedures.jsonl.gz"
+NATIONAL_SNAPSHOT = SNAPSHOT
 
 
 def procedure_file(root: Path, p: Procedure) -> str:
@@ -53,6 +54,8 @@ def expired_facts(kb: KnowledgeBase, root: Path, today: dt.date) -> list[Problem
 def stale_reviews(kb: KnowledgeBase, root: Path, today: dt.date, days: int) -> list[Problem]:
     problems = []
     for p in kb.procedures:
+        if p.tier is not Tier.curated:
+            continue  # national records are published as they are; reviews are of the curated files
         if p.reviewed is None:
             problems.append(Problem(procedure_file(root, p), "reviewed", "chưa từng rà soát (thiếu ngày rà soát)"))
         elif (today - p.reviewed).days > days:

@@ -10,7 +10,9 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from assistant.errors import Problem, UserError
-from assistant.kb.models import Guide, KnowledgeBase, Procedure, Province, Sector
+from assistant.kb.models import Guide, KnowledgeBase, Procedure, Province, Sector, Tier
+from assistant.kb.national_tier import SNAPSHOT, national_tier
+from assistant.text import slugify
 
 M = TypeVar("M", bound=BaseModel)
 # libyaml's loader when present (about ten times faster on a 2,642-file import), the same results otherwise.
@@ -134,6 +136,12 @@ def validate_kb(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
             elif sector:
                 seen.add(sector.slug)
                 sectors.append(sector)
+        claimed: dict[str, str] = {}
+        for i, sector in enumerate(sectors):
+            for j, name in enumerate(sector.national_sectors):
+                other = claimed.setdefault(slugify(name), sector.slug)
+                if other != sector.slug:
+                    problems.append(Problem(rel, f"[{i}].national_sectors[{j}]", f"lĩnh vực quốc gia '{name}' đã thuộc lĩnh vực {other}"))
 
     slugs = {s.slug for s in sectors}
     procedures: list[Procedure] = []
@@ -164,6 +172,14 @@ def validate_kb(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
         procedures.append(procedure)
     if not procedures and proc_root.is_dir() is False:
         problems.append(Problem(_rel(proc_root, root), "", "thiếu thư mục procedures/"))
+
+    snapshot = root / SNAPSHOT
+    if snapshot.is_file():  # the national tier: every provincial and commune record a curated file does not replace
+        tier = national_tier(snapshot, sectors, set(seen_codes), _rel(snapshot, root))
+        problems += tier.problems
+        sectors += tier.sectors
+        procedures += tier.procedures
+        seen_codes.update({p.code: _rel(snapshot, root) for p in tier.procedures})
 
     for procedure in procedures:
         for i, code in enumerate(procedure.related):
@@ -197,15 +213,17 @@ def validate_kb(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
         return None, problems
     sectors.sort(key=lambda s: (s.order, s.slug))
     order = {s.slug: i for i, s in enumerate(sectors)}
-    procedures.sort(key=lambda p: (order[p.sector], p.code))
+    procedures.sort(key=lambda p: (order[p.sector], p.tier is Tier.national, p.code))  # curated first in a sector
     guides.sort(key=lambda g: (g.order, g.slug))
     return KnowledgeBase(province=province, sectors=sectors, procedures=procedures, guides=guides, units=units), []
 
 
 def kb_fingerprint(root: Path) -> str:
-    """A hash of every knowledge-base file, to tell whether an index matches its source."""
+    """A hash of every knowledge-base file (the national snapshot included), to tell whether an index matches
+    its source."""
     digest = hashlib.sha256()
-    for path in sorted(Path(root).glob("**/*.yaml")):
+    root = Path(root)
+    for path in sorted([*root.glob("**/*.yaml"), *root.glob(f"{SNAPSHOT.parent}/*.jsonl.gz")]):
         digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from enum import Enum
+from functools import cached_property
 from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
@@ -206,6 +207,11 @@ class Sector(Strict):
     description: str = ""
     order: int = 0
     intro: str = ""  # Markdown: who handles it, common situations, related procedures
+    # Sectors (linh_vuc) of the national database whose records belong here, besides the one of the same
+    # name: "Đăng ký, quản lý cư trú" for cu-tru. A linh_vuc no sector claims gets a sector of its own.
+    national_sectors: list[Text] = Field(default_factory=list)
+    # `national`: created by the loader from a linh_vuc of the national tier, not declared in sectors.yaml.
+    tier: Tier = Tier.curated
 
 
 class Contact(Strict):
@@ -261,8 +267,21 @@ class KnowledgeBase(BaseModel):
     def sector(self, slug: str) -> Sector:
         return next(s for s in self.sectors if s.slug == slug)
 
-    def procedure(self, code: str) -> Procedure | None:
-        return next((p for p in self.procedures if p.code == code), None)
+    @cached_property
+    def by_code(self) -> dict[str, Procedure]:
+        """Procedures by code, built once (1,600 with the national tier)."""
+        return {p.code: p for p in self.procedures}
 
-    def procedures_of(self, slug: str) -> list[Procedure]:
-        return [p for p in self.procedures if p.sector == slug]
+    def procedure(self, code: str) -> Procedure | None:
+        return self.by_code.get(code)
+
+    def procedures_of(self, slug: str, tier: Tier | None = None) -> list[Procedure]:
+        return [p for p in self.procedures if p.sector == slug and (tier is None or p.tier is tier)]
+
+    def curated_sectors(self) -> list[Sector]:
+        """The sectors declared in sectors.yaml (the handbooks written for the province)."""
+        return [s for s in self.sectors if s.tier is Tier.curated]
+
+    def national_only_sectors(self) -> list[Sector]:
+        """Sectors created from the national tier's linh_vuc: national records only."""
+        return [s for s in self.sectors if s.tier is Tier.national]

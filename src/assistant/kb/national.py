@@ -61,14 +61,13 @@ def import_national(src: Path, out: Path) -> ImportReport:
     records = dict(_valid_records(src, report))
     _check_target(out)
 
-    sector_names = _sector_names(r["linh_vuc"] for r in records.values())
+    names = sector_names(r["linh_vuc"] for r in records.values())
     procedures = []
     for code in sorted(records):
         try:
-            procedures.append(Procedure.model_validate(procedure_data(records[code], report)))
+            procedures.append(national_procedure(records[code], report))
         except ValidationError as err:  # a record the mapping cannot make valid: skip it, say why
-            where = ".".join(str(p) for p in err.errors()[0]["loc"])
-            report.warn("record", f"{src}: thủ tục {code}: trường {where} không hợp lệ, bỏ qua thủ tục")
+            report.warn("record", f"{src}: thủ tục {code}: {invalid_field(err)}, bỏ qua thủ tục")
 
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")  # beside `out`, so renaming is atomic
@@ -76,19 +75,28 @@ def import_national(src: Path, out: Path) -> ImportReport:
         shutil.rmtree(tmp)
     tmp.mkdir()
     try:
-        _write_kb(tmp, sector_names, procedures)
+        _write_kb(tmp, names, procedures)
         _swap(tmp, out)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp)
     report.procedures = len(procedures)
-    report.sectors = len(sector_names)
+    report.sectors = len(names)
     report.warnings_by_field = dict(sorted(report.warnings_by_field.items()))
     return report
 
 
 # ---------------------------------------------------------------------------------------------
 # Reading
+
+
+class RecordsError(UserError):
+    """The file of records cannot be read on (missing, unreadable, a broken gzip stream at `line`)."""
+
+    def __init__(self, src: Path, problem: str, line: int = 0) -> None:
+        super().__init__(f"{src}: dòng {line}: {problem}" if line else f"{src}: {problem}")
+        self.line = line
+        self.problem = problem
 
 
 def _lines(src: Path) -> Iterator[tuple[int, bytes]]:
@@ -101,19 +109,20 @@ def _lines(src: Path) -> Iterator[tuple[int, bytes]]:
             for number, line in enumerate(fh, start=1):  # noqa: B007 (used after the loop)
                 yield number, line
     except FileNotFoundError:
-        raise UserError(f"{src}: không tìm thấy tệp") from None
+        raise RecordsError(src, "không tìm thấy tệp") from None
     except IsADirectoryError:
-        raise UserError(f"{src}: là thư mục, cần một tệp JSON Lines") from None
+        raise RecordsError(src, "là thư mục, cần một tệp JSON Lines") from None
     except PermissionError:
-        raise UserError(f"{src}: không có quyền đọc tệp") from None
+        raise RecordsError(src, "không có quyền đọc tệp") from None
     except (OSError, EOFError, zlib.error) as exc:
-        raise UserError(f"{src}: dòng {number + 1}: tệp nén gzip bị hỏng ({exc})") from None
+        raise RecordsError(src, f"tệp nén gzip bị hỏng ({exc})", number + 1) from None
 
 
-def _valid_records(src: Path, report: ImportReport) -> Iterator[tuple[str, dict[str, Any]]]:
+def read_records(src: Path) -> Iterator[tuple[int, dict[str, Any] | None, str]]:
+    """(line number, record, "") for each valid record, (line number, None, problem) for each line that is
+    not one (not JSON, required field missing, malformed code, code seen before). Blank lines are skipped;
+    raises RecordsError when the file cannot be read on. Records keep their text as written (not NFC)."""
     seen: dict[str, int] = {}
-    first_problem = ""
-    count = 0
     for number, raw in _lines(src):
         if not raw.strip():
             continue
@@ -132,13 +141,25 @@ def _valid_records(src: Path, report: ImportReport) -> Iterator[tuple[str, dict[
                 problem = f"mã {code} trùng với dòng {seen[code]}, bỏ qua"
             else:
                 seen[code] = number
-        if problem:
+        yield (number, None, problem) if problem else (number, record, "")
+
+
+def normalised(record: dict[str, Any]) -> dict[str, Any]:
+    """The record with its text NFC-normalised, as the KB keeps all text."""
+    return {k: nfc(v) if isinstance(v, str) else v for k, v in record.items()}
+
+
+def _valid_records(src: Path, report: ImportReport) -> Iterator[tuple[str, dict[str, Any]]]:
+    first_problem = ""
+    count = 0
+    for number, record, problem in read_records(src):
+        if record is None:
             message = f"{src}: dòng {number}: {problem}"
             first_problem = first_problem or message
             report.warn("line", message)
             continue
         count += 1
-        yield code, {k: nfc(v) if isinstance(v, str) else v for k, v in record.items()}
+        yield record["ma_thu_tuc"].strip(), normalised(record)
     if not count:
         raise UserError(first_problem or f"{src}: tệp rỗng, không có bản ghi thủ tục nào")
 
@@ -177,6 +198,21 @@ def plain_title(name: str) -> str:
     if name.startswith("Thủ tục ") and not name[8:].lower().startswith(_KEEP_PREFIX):
         name = name[8:]
     return sections.capitalise(name)
+
+
+def national_procedure(record: dict[str, Any], report: ImportReport, sector: str | None = None) -> Procedure:
+    """One national record (NFC text, see `normalised`) as a Procedure of the national tier, in `sector` when
+    given (else the slug of its linh_vuc). Sections not fully parsed count as warnings in `report` and stay
+    verbatim in `raw`. Raises ValidationError when the mapping cannot make the record valid."""
+    data = procedure_data(record, report)
+    if sector is not None:
+        data["sector"] = sector
+    return Procedure.model_validate(data)
+
+
+def invalid_field(err: ValidationError) -> str:
+    """'trường documents.0.name không hợp lệ': the first field of a record the mapping could not make valid."""
+    return "trường " + ".".join(str(p) for p in err.errors()[0]["loc"]) + " không hợp lệ"
 
 
 def procedure_data(record: dict[str, Any], report: ImportReport) -> dict[str, Any]:
@@ -256,7 +292,7 @@ def _summary(title: str, levels: list[Level], agency: str, sector: str, table: s
     return first + ("\n" + "; ".join(facts) + "." if facts else "")
 
 
-def _sector_names(names: Iterator[str]) -> dict[str, str]:
+def sector_names(names: Iterator[str]) -> dict[str, str]:
     """slug → display name; names that fold to one slug are one sector (the commonest spelling)."""
     by_slug: dict[str, Counter[str]] = {}
     for name in names:
@@ -305,7 +341,7 @@ def _write_kb(root: Path, sector_names: dict[str, str], procedures: list[Procedu
         Sector(slug=slug, name=name, order=i, description=f"{counts[slug]} thủ tục")
         for i, (slug, name) in enumerate(sector_names.items(), start=1)
     ]
-    _dump(root / "sectors.yaml", [_compact(s.model_dump(), ("slug", "name")) for s in sectors])
+    _dump(root / "sectors.yaml", [_compact(s.model_dump(exclude={"tier", "national_sectors"}), ("slug", "name")) for s in sectors])
     for procedure in procedures:
         data = procedure.model_dump(mode="json", exclude_defaults=True)
         data["updated"] = procedure.updated  # a YAML date, not a quoted string

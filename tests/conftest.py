@@ -24,9 +24,38 @@ SHARED = ROOT.parent / "shared"
 NATIONAL = SHARED / "data" / "national-procedures.jsonl.gz"
 
 
+# The national tier in the test build: 30 of the 1,601 records of kb/national/ (all of them would take many
+# minutes to embed). National-only questions (fishing licence, passport issuance) with their neighbours, records
+# of curated codes (the curated file must win), records filed under curated sectors and under sectors of their own.
+NATIONAL_SLICE = (
+    # Thủy sản (filed under nong-nghiep): the fishing licence and neighbours sharing "khai thác thủy sản"
+    "1.004359 1.003593 1.003666 1.003851 1.003650 1.004913 "
+    # Quản lý xuất nhập cảnh (a sector of its own): passport issuance, lost passport (one curated), visas
+    "1.001456 1.001445 1.010385 1.010384 1.014905 1.001194 1.010386 "
+    # curated codes: their files replace these records
+    "1.001193 1.000894 "
+    # under curated sectors: hộ tịch, cư trú, đất đai, xã hội; under sectors of their own
+    "1.000419 1.000689 1.010038 1.012783 1.011609 2.000639 1.005458 1.000115 1.011022 1.008590 1.000703 "
+    "1.001777 1.007916 1.003111"
+).split()
+
+
+def write_national_slice(kb: Path, codes: list[str] = NATIONAL_SLICE) -> None:
+    """Replace the KB's national snapshot with the records of `codes`, as written in the full snapshot."""
+    import gzip
+
+    path = kb / "national" / "procedures.jsonl.gz"
+    wanted = {f'"ma_thu_tuc": "{code}"'.encode() for code in codes}
+    with gzip.open(path, "rb") as fh:
+        lines = [line for line in fh if line[1 : line.index(b",")] in wanted]
+    assert len(lines) == len(codes), "kb/national/procedures.jsonl.gz lacks records of the test slice"
+    path.write_bytes(gzip.compress(b"".join(lines), mtime=0))
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The project's kb/ built (site + index, e5-small) into a temporary OUT folder."""
+    """The project's kb/ built (site + index, e5-small) into a temporary OUT folder, with a slice of the
+    national tier (NATIONAL_SLICE)."""
     from assistant.pipeline import build
 
     reuse = os.environ.get("ASSISTANT_TEST_BUILT")  # local iterations only: an OUT folder built before
@@ -37,6 +66,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # rewrites them (and `build --check` stays a real check).
     kb_copy = out / "kb"
     shutil.copytree(ROOT / "kb", kb_copy)
+    write_national_slice(kb_copy)
     build(kb_copy, out, embedder_spec="e5-small")
     return out
 

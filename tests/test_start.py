@@ -40,7 +40,7 @@ sys.argv[0] = "assistant"
 from assistant.cli import main
 main()
 """
-NOISE = re.compile(r"Traceback|ModuleNotFoundError|INFO:faiss|faiss\.loader|WARNING|it/s\]|\d+%\|")
+NOISE = re.compile(r"Traceback|ModuleNotFoundError|INFO:faiss|faiss\.loader|bm25s|WARNING|DEBUG|it/s\]|\d+%\|")
 
 
 def lean(*args: str, cwd: Path, env: dict[str, str], timeout: int = 300) -> subprocess.CompletedProcess[str]:

@@ -48,9 +48,11 @@
         words.forEach(function (w) { doc.name[w] = true; });
         bigrams(words).forEach(function (b) { doc.bi[b] = true; });
         if (i === 0) {
-          words.forEach(function (w) { doc.title[w] = true; });
-          bigrams(words).forEach(function (b) { doc.titleBi[b] = true; });
-          doc.titleLen = words.length;
+          // the title's name, without its explanation in brackets ("Đăng ký khai tử (làm giấy báo tử…)")
+          var head = d.h ? tokens(d.h) : words;
+          head.forEach(function (w) { doc.title[w] = true; });
+          bigrams(head).forEach(function (b) { doc.titleBi[b] = true; });
+          doc.titleLen = head.length;
         }
       });
       (d.x || []).forEach(function (phrase) {
@@ -145,7 +147,7 @@
       if (doc.phrases.some(function (p) { return p === q.phrase; })) score *= 1.5;
       else if (q.words.length > 1 && doc.phrases.some(function (p) { return (" " + p + " ").indexOf(" " + q.phrase + " ") >= 0; })) score *= 1.2;
       if (doc.data.p) score *= 0.4;  // sector pages and guides after the procedures they describe
-      if (doc.data.r) score *= 0.9;  // curated procedures before national records on a tie
+      if (doc.data.r) score *= 0.7;  // the procedures written for the province before national records
       results.push({ doc: doc.data, score: score });
     });
     results.sort(function (a, b) { return b.score - a.score; });

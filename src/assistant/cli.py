@@ -27,13 +27,13 @@ def _examples(*lines: str) -> str:
 
 
 def _quiet_libraries() -> None:
-    """Keep library chatter out of a normal start: faiss's loader logs (at INFO) each CPU-specific build it
-    could not load, with a ModuleNotFoundError that reads like a crash; tqdm bars are for notebooks."""
+    """No library chatter on a normal start: tqdm bars are for notebooks, and HTTP clients log every request
+    at INFO. (bm25s's and faiss's loggers are filtered for every process in `assistant/__init__.py`.)"""
     import logging
     import os
 
     os.environ.setdefault("TQDM_DISABLE", "1")
-    for name in ("faiss", "bm25s", "httpx", "httpcore", "multipart", "sentence_transformers", "transformers"):
+    for name in ("httpx", "httpcore", "multipart", "sentence_transformers", "transformers"):
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
@@ -115,6 +115,8 @@ def build(kb_dir: Path, out: Path, check_only: bool, no_site: bool, no_index: bo
     except UserError as err:
         _fail(err)
     click.echo(f"Sổ tay: {report.procedures} thủ tục → {report.handbooks}/ ({len(report.changed)} tệp thay đổi)")
+    if report.docs != report.handbooks:
+        click.echo(f"Tầng quốc gia: {report.national} thủ tục từ Cơ sở dữ liệu quốc gia, trang sinh vào {report.docs}/")
     if report.site:
         click.echo(f"Trang web: {report.site}/")
     if report.index:

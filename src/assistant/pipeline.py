@@ -21,6 +21,7 @@ class BuildReport:
     procedures: int = 0
     national: int = 0  # of which national-tier records
     handbooks: Path = Path("handbooks")
+    docs: Path = Path("handbooks")  # the pages of the site and the index (see `site_docs_folder`)
     changed: list[str] = field(default_factory=list)
     site: Path | None = None
     index: Path | None = None
@@ -83,7 +84,7 @@ def build(
     with progress.stage("Sổ tay" + (f" (kèm {report.national} thủ tục quốc gia)" if report.national else "")):
         pages = render_handbooks(kb)
         report.handbooks = handbook_folder(kb_dir, out)
-        docs = site_docs_folder(kb_dir, out)
+        docs = report.docs = site_docs_folder(kb_dir, out)
         if docs == report.handbooks:
             report.changed = write_pages(pages, docs)
         else:

@@ -78,7 +78,8 @@ def test_a_legal_basis_missing_from_the_national_record_must_be_marked(kb: Path)
     import json
 
     (kb / "national").mkdir()
-    record = {"ma_thu_tuc": "1.001193", "can_cu_phap_ly": "Luật Hộ tịch 60/2014/QH13"}
+    record = {"ma_thu_tuc": "1.001193", "ten_thu_tuc": "Thủ tục đăng ký khai sinh", "linh_vuc": "Hộ tịch",
+              "can_cu_phap_ly": "Luật Hộ tịch 60/2014/QH13"}
     with gzip.open(kb / "national" / "procedures.jsonl.gz", "wt", encoding="utf-8") as fh:
         fh.write(json.dumps(record, ensure_ascii=False) + "\n")
     data = procedure(kb)

@@ -11,7 +11,8 @@ from assistant.kb.facts import Fact, FactKind
 from assistant.answer.model import Block, Link
 from assistant.handbook.anchors import SECTION_HEADINGS, procedure_url
 from assistant.kb.models import CHANNEL_NAMES, UNKNOWN, ChannelKind, Procedure, Sector
-from assistant.query import SECTION_OF, Form, Intent, Question, Situation
+from assistant.query import SECTION_OF, Form, Intent, Question, Situation, detect_situations
+from assistant.text import fold
 
 MAX_ITEM = 260  # a list item in a section (documents, steps) before it is cut at a clause boundary
 MAX_CONTEXT = 200  # a context line (where, time, fee)
@@ -64,6 +65,14 @@ def fact_block(fact: Fact, today: dt.date) -> Block:
     return Block(text=text, note=note)
 
 
+REPEAT_OVERLAP = 0.5  # share of words two facts share above which the second one repeats the first
+
+
+def _overlap(a: str, b: str) -> float:
+    wa, wb = set(fold(a).split()), set(fold(b).split())
+    return len(wa & wb) / max(min(len(wa), len(wb)), 1)
+
+
 def choose_facts(ranked: list[RankedFact], question: Question, choice: FactChoice) -> list[Fact]:
     """The facts that open the answer: the best one when it answers the asked point, and the next ones
     that answer it nearly as well (another part of a two-part question)."""
@@ -79,8 +88,8 @@ def choose_facts(ranked: list[RankedFact], question: Question, choice: FactChoic
             break
         if r.fact.kind in (FactKind.document, FactKind.fee, FactKind.time, FactKind.place):
             continue  # the context lines below carry these
-        if any(r.fact.text == c.text for c in chosen):
-            continue
+        if any(_overlap(r.fact.text, c.text) >= REPEAT_OVERLAP for c in chosen):
+            continue  # says again what a chosen fact says (the same rule as a rule and as an FAQ answer)
         chosen.append(r.fact)
     return chosen
 
@@ -120,7 +129,7 @@ def section_block(p: Procedure, intent: Intent, today: dt.date) -> Block | None:
     if intent is Intent.time:
         return Block(title="Thời gian giải quyết:", text=p.processing_time or UNKNOWN)
     if intent is Intent.place:
-        return Block(title="Nộp hồ sơ ở đâu:", items=(f"Nơi nộp: {p.submit_at or UNKNOWN}", f"Cơ quan giải quyết: {p.agency or UNKNOWN}"))
+        return Block(title="Nơi nộp hồ sơ:", text=p.submit_at or UNKNOWN, items=(f"Cơ quan giải quyết: {p.agency or UNKNOWN}",))
     if intent is Intent.steps:
         return Block(title="Các bước thực hiện:", items=tuple(cut(s, MAX_ITEM) for s in p.steps[:7]) or (UNKNOWN,), numbered=bool(p.steps))
     if intent is Intent.conditions:
@@ -131,16 +140,16 @@ def section_block(p: Procedure, intent: Intent, today: dt.date) -> Block | None:
     if intent is Intent.online:
         online = [c for c in p.channels if c.kind is ChannelKind.truc_tuyen]
         if online:
-            text = "Có thể nộp trực tuyến trên Cổng Dịch vụ công quốc gia hoặc ứng dụng VNeID."
+            title, text = "Có thể nộp trực tuyến", "trên Cổng Dịch vụ công quốc gia hoặc ứng dụng VNeID."
         else:
-            text = "Theo sổ tay, thủ tục này chưa có cách nộp trực tuyến; hãy nộp trực tiếp hoặc qua bưu chính nếu có."
+            title, text = "Theo sổ tay, thủ tục này chưa có cách nộp trực tuyến;", "hãy nộp trực tiếp hoặc qua bưu chính nếu có."
         items = []
         for c in p.channels:
             # A channel's end date dates its fee (a temporary reduction), not the channel itself.
             fee = c.fee and not c.expired(today) and f"phí {cut(c.fee, 90)}"
             details = "; ".join(x for x in (c.time and f"thời gian {cut(c.time, 90)}", fee) if x)
             items.append(f"{CHANNEL_NAMES[c.kind]}" + (f": {details}" if details else ""))
-        return Block(title="Nộp trực tuyến:", text=text, items=tuple(items))
+        return Block(title=title, text=text, items=tuple(items))
     return None
 
 
@@ -190,11 +199,19 @@ _SECTION_SHOWS = {
 }
 
 
-def asks_a_section(question: Question) -> bool:
-    """A plain question for a handbook section ("đăng ký kết hôn cần giấy tờ gì", "lệ phí … bao nhiêu"):
-    no story, no situation named; the section itself is the answer, and facts come after it."""
-    intents = [i for i in question.intents if i not in (Intent.overview, Intent.conditions)]
-    return bool(intents) and not question.has_story and not (question.situations - {Situation.online})
+SECTION_EXTRA_FACTS = 2  # after the section a plain question asked for, at most this many facts
+
+
+def asks_a_section(question: Question, p: Procedure) -> bool:
+    """A plain question for a handbook section ("đăng ký kết hôn cần giấy tờ gì", "khai tử mất mấy ngày"):
+    no story, no situation beyond what the procedure's name says; the section itself is the answer, and
+    facts come after it."""
+    intents = [
+        i for i in question.intents
+        if i is not Intent.overview and (i is not Intent.conditions or "dieu kien" in question.folded)
+    ]
+    implied = detect_situations(fold(f"{p.title} {p.official_name}")) | {Situation.online}
+    return bool(intents) and not question.has_story and not (question.situations - implied)
 
 
 def compose_procedure(
@@ -210,11 +227,11 @@ def compose_procedure(
 ) -> ComposedProcedure:
     choice = choice or FactChoice()
     intents = [i for i in question.intents if i is not Intent.overview][:2]
-    section_first = asks_a_section(question)
+    section_first = asks_a_section(question, p)
     if section_first:  # facts the sections already show are not repeated after them
         shown = {_SECTION_SHOWS[i] for i in intents if i in _SECTION_SHOWS}
         ranked = [r for r in ranked if r.fact.kind not in shown]
-    facts = choose_facts(ranked, question, choice)[:most_facts]
+    facts = choose_facts(ranked, question, choice)[: (SECTION_EXTRA_FACTS if section_first else None)][:most_facts]
     # "… có được không?" reads as a conditions question; a rule that answers it needs no list after it.
     if facts and Intent.conditions in intents and "dieu kien" not in question.folded:
         intents.remove(Intent.conditions)

@@ -15,6 +15,7 @@ file server will do.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from assistant.handbook.anchors import guide_anchor, section_anchor
@@ -31,12 +32,6 @@ def _folded(text: str) -> str:
     return fold(expand_abbreviations(" ".join(text.replace("/", " ").split())))
 
 
-def _head(text: str, limit: int) -> str:
-    """The first `limit` characters of `text`, on one line, cut at a word."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
-
-
 def _phrases(*texts: str) -> list[str]:
     out: list[str] = []
     for text in texts:
@@ -44,6 +39,17 @@ def _phrases(*texts: str) -> list[str]:
         if phrase and phrase not in out:
             out.append(phrase)
     return out
+
+
+def _head(text: str, limit: int) -> str:
+    """The first `limit` characters of `text`, on one line, cut at a word."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def _title_head(title: str) -> str:
+    """The name before its explanation: "Đăng ký khai tử (làm giấy báo tử …)" → "Đăng ký khai tử"."""
+    return re.split(r"\s[(\-–]", title, maxsplit=1)[0]
 
 
 def _procedure(p: Procedure, sector_name: str) -> dict[str, object]:
@@ -57,8 +63,11 @@ def _procedure(p: Procedure, sector_name: str) -> dict[str, object]:
         "x": _phrases(_head(p.summary, 300)),  # the start says what it is; the rest would only weigh the file
         "s": _head(p.summary, 160),
     }
+    head = _title_head(p.title)
+    if head != p.title:
+        doc["h"] = _folded(head)  # the ranking weighs a title by its name, not by its explanation
     if p.tier == Tier.national:
-        doc["r"] = 1  # a national record, as published: a curated procedure ranks first on a tie
+        doc["r"] = 1  # a national record, as published: ranked after the procedures written for the province
     return doc
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from enum import Enum
-from functools import cached_property
 from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
@@ -267,13 +266,13 @@ class KnowledgeBase(BaseModel):
     def sector(self, slug: str) -> Sector:
         return next(s for s in self.sectors if s.slug == slug)
 
-    @cached_property
-    def by_code(self) -> dict[str, Procedure]:
-        """Procedures by code, built once (1,600 with the national tier)."""
-        return {p.code: p for p in self.procedures}
-
     def procedure(self, code: str) -> Procedure | None:
-        return self.by_code.get(code)
+        # Procedures by code, built once per list (1,600 with the national tier); a copy made with
+        # model_copy(update={"procedures": …}) builds its own.
+        cached = self.__dict__.get("_by_code")
+        if cached is None or cached[0] is not self.procedures:
+            cached = self.__dict__["_by_code"] = (self.procedures, {p.code: p for p in self.procedures})
+        return cached[1].get(code)
 
     def procedures_of(self, slug: str, tier: Tier | None = None) -> list[Procedure]:
         return [p for p in self.procedures if p.sector == slug and (tier is None or p.tier is tier)]

@@ -120,7 +120,7 @@ _SITUATIONS: dict[Situation, str] = {
     Situation.overdue: r"\b(qua han|tre han|het han|muon|chua (lam|dang ky|khai)|(da|qua|hon|sau) (\d+|mot|hai|ba|bon|nam|vai|may) (nam|thang|ngay)|lau roi|bay gio moi)\b",
     Situation.on_behalf: r"\b(thay|uy quyen|nho (nguoi|ai|ba|me|bo|anh|chi|em|ong|co|chu|di|cha)|giup (toi|minh|em)|dum|dai dien|thay mat|di lam ho|lam ho)\b",
     Situation.other_place: r"\b(tinh khac|noi khac|xa khac|phuong khac|que|khac tinh|khac xa|thanh pho khac|o xa|can tho|sai gon|tp hcm|ho chi minh|ha noi|binh duong|dong nai)\b",
-    Situation.dispute: r"\b(tranh chap|lan chiem|lan ranh|khieu nai|kien|xung dot)\b",
+    Situation.dispute: r"\b(tranh chap|lan chiem|lan ranh|khieu nai|khoi kien|kien (ra )?toa|xung dot)\b",
     Situation.disabled: r"\b(khuyet tat|tan tat|benh nang|om nang|liet|khong di lai duoc|nam vien|dang om|bi benh)\b",
     Situation.abandoned: r"\b(bo roi|bi bo|nhat duoc|phat hien mot (be|tre|chau)|tre lac)\b",
     Situation.elderly: r"\b(nguoi gia|cao tuoi|tu 80|80 tuoi|tren 80|gia yeu)\b",

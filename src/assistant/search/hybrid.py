@@ -10,7 +10,7 @@ import numpy as np
 from assistant.handbook.anchors import procedure_url
 from assistant.index.embedders import Embedder
 from assistant.index.store import IndexData
-from assistant.kb.models import Procedure
+from assistant.kb.models import Procedure, Tier
 import math
 
 from assistant.index.build import card_text
@@ -66,6 +66,9 @@ class SearchConfig:
     dense_weight_unaccented: float = 0.2
     # Weight of the asked part's own ranking, fused with the whole message's (see `search`).
     asked_weight: float = 1.0
+    # Fused score multiplier of a curated procedure (written for the province) over a national-tier record:
+    # when both fit about as well, the written one comes first (bench/search.py measures it).
+    curated_boost: float = 1.2
     channels: tuple[str, ...] = ("card_folded", "card_toned", "body_folded", "body_toned", "dense", "names", "title")
 
 
@@ -110,6 +113,8 @@ class HybridSearcher:
             [tokens(expand_abbreviations(f"{p.title} {p.official_name}"), folded=True) or [""] for p in index.kb.procedures],
             show_progress=False,
         )
+        # Which procedures are curated (the rest: national-tier records), for `curated_boost`.
+        self._curated = np.array([self.procedures[c].tier is Tier.curated for c in index.card_codes], dtype=bool)
         self._chunks_by_code: dict[str, list[Chunk]] = {}
         for chunk in index.chunks:
             self._chunks_by_code.setdefault(chunk.code, []).append(chunk)
@@ -202,10 +207,9 @@ class HybridSearcher:
         if not query or not self.index.card_codes:
             return []
         scores = self.channel_scores(query)
-        fused = self.fuse(scores, accented=has_marks(query))
         asked = asked.strip()
-        if asked and asked != query and self.config.asked_weight:
-            fused = fused + self.config.asked_weight * self.fuse(self.channel_scores(asked), accented=has_marks(asked))
+        asked_scores = self.channel_scores(asked) if asked and asked != query and self.config.asked_weight else None
+        fused = self.fused_scores(scores, has_marks(query), asked_scores, has_marks(asked))
         order = np.argsort(-fused, kind="stable")[:k]
         text = expand_abbreviations(query)
         hits = []
@@ -228,6 +232,22 @@ class HybridSearcher:
                 )
             )
         return hits
+
+    def fused_scores(
+        self,
+        scores: dict[str, np.ndarray],
+        accented: bool,
+        asked_scores: dict[str, np.ndarray] | None = None,
+        asked_accented: bool = True,
+    ) -> np.ndarray:
+        """One score per procedure from the channels' scores (the whole message's, and the asked part's when
+        given): weighted reciprocal-rank fusion, then the curated tier's boost."""
+        fused = self.fuse(scores, accented)
+        if asked_scores is not None:
+            fused = fused + self.config.asked_weight * self.fuse(asked_scores, asked_accented)
+        if self.config.curated_boost != 1.0 and self._curated.any():
+            fused = np.where(self._curated, fused * self.config.curated_boost, fused)
+        return fused
 
     def fuse(self, scores: dict[str, np.ndarray], accented: bool = True) -> np.ndarray:
         n = len(self.index.card_codes)

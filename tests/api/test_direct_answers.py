@@ -1,0 +1,76 @@
+"""Answers to the question that was asked, over HTTP: the rule that answers it first and whole, "không"
+when the rule says no, the authority of a special case, and the Zalo rendering within its limits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+
+from assistant.answer.render import to_plain
+from assistant.channels.zalo.text import split_message
+from assistant.kb.load import load_kb
+from assistant.text import fold
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def ask(server, question: str) -> dict:
+    response = httpx.post(server.url + "/api/ask", json={"question": question}, timeout=60)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def first_paragraph(answer: str) -> str:
+    return answer.split("\n\n", 1)[0]
+
+
+def test_story_mentioning_papers_gets_the_rule_not_the_documents(server) -> None:
+    body = ask(
+        server,
+        "Hồ sơ em chuẩn bị đủ rồi. Chị em đang ốm nằm viện, em là dì của bé thì em có được đi đăng ký khai sinh cho bé thay chị không?",
+    )
+    assert body["answered"] and body["procedure"]["code"] == "1.001193"
+    lead = fold(first_paragraph(body["answer"]))
+    assert "nguoi than" in lead and "uy quyen" in lead  # relatives may register without authorisation
+    assert "Hồ sơ cần chuẩn bị" not in body["answer"]  # "hồ sơ" was only in the story
+    assert "Căn cứ:" in body["answer"]
+
+
+def test_a_prohibition_is_answered_no(server) -> None:
+    body = ask(server, "Bố mẹ tôi mất sớm, tôi ở với ông bà nội. Ông bà có được nhận tôi làm con nuôi không?")
+    assert body["procedure"]["code"] == "2.001263"
+    assert first_paragraph(body["answer"]).startswith("Không")
+    assert "Luật Nuôi con nuôi" in body["answer"]
+
+
+def test_abroad_case_names_the_consular_authority(server) -> None:
+    body = ask(server, "Tôi đang làm việc có thời hạn ở Hàn Quốc, muốn xin giấy xác nhận tình trạng hôn nhân để kết hôn thì ai cấp?")
+    assert body["procedure"]["code"] == "1.004873"
+    assert "Cơ quan đại diện" in first_paragraph(body["answer"])
+
+
+def test_long_decisive_facts_are_never_cut(server) -> None:
+    """The five longest rules, asked as citizens ask them: any rule whose opening the answer shows is shown whole."""
+    kb = load_kb(ROOT / "kb")
+    statements = [" ".join(r.statement.split()) for p in kb.procedures for r in p.rules]
+    longest = sorted(((r, p) for p in kb.procedures for r in p.rules if r.asks), key=lambda rp: -len(rp[0].statement))[:5]
+    assert len(longest[0][0].statement) > 220  # longer than a list item may be
+    shown_whole = 0
+    for rule, procedure in longest:
+        answer = " ".join(ask(server, rule.asks[0])["answer"].split())
+        for statement in statements:
+            if statement[:60] in answer:
+                assert statement in answer, (rule.asks[0], statement)
+                shown_whole += 1
+    assert shown_whole >= 3
+
+
+def test_zalo_rendering_is_plain_and_fits_messages(server) -> None:
+    assistant = server.state.assistant
+    answer = assistant.ask("Tôi đang ở trọ tại Long Xuyên, hộ khẩu ở Kiên Giang. Muốn đăng ký kết hôn thì có phải về quê không, cần giấy tờ gì?")
+    plain = to_plain(answer, "https://sotay.example")
+    parts = split_message(plain)
+    assert all(len(p) <= 2000 for p in parts)
+    assert "**" not in plain and "](" not in plain
+    assert "https://sotay.example/ho-tich/#tt-1-000894" in plain

@@ -22,6 +22,7 @@ import argparse
 import dataclasses
 import json
 import random
+import re
 import shutil
 import statistics
 import sys
@@ -102,10 +103,12 @@ def score_queries(searchers: dict[str, HybridSearcher], qs: list[Query]) -> None
         lexical_asked = first.channel_scores(asked) if asked else None
         q.asked_accented = has_marks(asked)
         for name, searcher in searchers.items():
-            q.scores[name] = {**lexical, "dense": dense_scores(searcher, q.text)}
+            own = searcher.index.lexical is not first.index.lexical  # a lexical variant: its own channels
+            q.scores[name] = {**(searcher.channel_scores(q.text) if own else lexical), "dense": dense_scores(searcher, q.text)}
             if lexical_asked is not None:
                 q.asked = q.asked or {}
-                q.asked[name] = {**lexical_asked, "dense": dense_scores(searcher, asked)}
+                q.asked[name] = {**(searcher.channel_scores(asked) if own else lexical_asked),
+                                 "dense": dense_scores(searcher, asked)}
 
 
 def dense_scores(searcher: HybridSearcher, text: str) -> np.ndarray:
@@ -226,14 +229,29 @@ def searchers_for(index: IndexData, embedder, cache: Path, variants: tuple[str, 
             data = index
         elif variant == "card":
             data = dense_variant(index, cached, {p.code: [card_passage(p)] for p in index.kb.procedures})
-        else:  # names + card: the best of both per procedure
+        elif variant == "names+card":  # the best of both per procedure
             data = _with_extra_rows(index, cached, {p.code: card_passage(p) for p in index.kb.procedures})
+        elif variant == "names (card BM25 without linh_vuc)":  # the card's BM25 without the record's sector name
+            data = _without_linh_vuc(index)
+        else:
+            raise SystemExit(f"unknown variant {variant}")
         t0 = time.perf_counter()
         searcher = HybridSearcher(data, embedder) if first is None else _share(first, data)
         first = first or searcher
         out[variant] = searcher
         print(f"- dense variant '{variant}': {data.dense.ntotal} vectors (searcher ready in {time.perf_counter() - t0:.1f} s)", flush=True)
     return out
+
+
+def _without_linh_vuc(index: IndexData) -> IndexData:
+    """The title cards' BM25 (folded and toned) with ", lĩnh vực X" taken out of the summaries."""
+    from assistant.index.build import _bm25, _token_forms, card_text
+
+    cards = [_token_forms(re.sub(r",? lĩnh vực [^;.\n]*", "", card_text(p))) for p in index.kb.procedures]
+    lexical = dict(index.lexical)
+    lexical["card_folded"] = _bm25([f.split() for f, _ in cards])
+    lexical["card_toned"] = _bm25([t.split() for _, t in cards])
+    return dataclasses.replace(index, lexical=lexical)
 
 
 def _with_extra_rows(index: IndexData, cached: CachedEmbedder, extra: dict[str, str]) -> IndexData:
@@ -406,7 +424,8 @@ def main() -> None:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--candidates", type=int, default=300, help="random configurations besides the one in use")
     ap.add_argument("--seed", type=int, default=11)
-    ap.add_argument("--variants", default="names,card,names+card", help="dense passages to compare")
+    ap.add_argument("--variants", default="names,card,names+card,names (card BM25 without linh_vuc)",
+                    help="dense passages (names, card, names+card) and the card's BM25 without linh_vuc, to compare")
     ap.add_argument("--boosts", default="1,1.05,1.1,1.2,1.3,1.5")
     args = ap.parse_args()
 

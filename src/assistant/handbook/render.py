@@ -90,6 +90,7 @@ def _env(today: dt.date | None = None) -> Environment:
     env.filters["date_vi"] = lambda d: d.strftime("%d/%m/%Y") if d else UNKNOWN
     env.filters["levels"] = lambda levels: ", ".join(LEVEL_NAMES[l] for l in levels) or UNKNOWN
     env.filters["cell"] = lambda v: " ".join(str(v).split()).replace("|", "\\|") if v else "—"
+    env.filters["vi_number"] = lambda n: f"{n:,}".replace(",", ".")  # 2054 → 2.054, as Vietnamese writes it
     env.filters["fold"] = fold  # site search: the hidden line of unaccented names (procedure.md.j2)
     env.filters["plain_aliases"] = lambda p: plain_aliases(p.title, p.aliases)
     env.globals.update(

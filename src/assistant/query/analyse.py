@@ -8,8 +8,12 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
+from typing import TypeVar
 
 from assistant.text import expand_abbreviations, fold, has_marks, tidy
+
+
+T = TypeVar("T")
 
 
 class Form(str, Enum):
@@ -161,17 +165,19 @@ def split_asked(text: str) -> tuple[str, str]:
     return story, asked
 
 
+def _matching(patterns: list[tuple[T, str]], text: str) -> list[T]:
+    """The labels whose pattern matches the folded text (abbreviations written out), in pattern order."""
+    folded = fold(expand_abbreviations(text))
+    return [label for label, pattern in patterns if re.search(pattern, folded)]
+
+
 def detect_intents(text: str) -> list[Intent]:
     """All sections asked for, in priority order; [overview] when none is recognised."""
-    folded = fold(expand_abbreviations(text))
-    found = [intent for intent, pattern in _INTENT_PATTERNS if re.search(pattern, folded)]
-    return found or [Intent.overview]
+    return _matching(_INTENT_PATTERNS, text) or [Intent.overview]
 
 
 def detect_forms(text: str) -> list[Form]:
-    folded = fold(expand_abbreviations(text))
-    found = [form for form, pattern in _FORM_PATTERNS if re.search(pattern, folded)]
-    return found or [Form.overview]
+    return _matching(_FORM_PATTERNS, text) or [Form.overview]
 
 
 @dataclass(frozen=True)

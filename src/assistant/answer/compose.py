@@ -119,7 +119,7 @@ def current_fees(p: Procedure, today: dt.date) -> tuple[list[str], list[str]]:
     return lines, warnings
 
 
-def section_block(p: Procedure, intent: Intent, today: dt.date) -> Block | None:
+def section_block(p: Procedure, intent: Intent, today: dt.date, place_line: str = "") -> Block | None:
     """The full answer to one section asked for, from the procedure's fields."""
     if intent is Intent.documents:
         return Block(title="Hồ sơ cần chuẩn bị:", items=tuple(_documents(p)))
@@ -129,7 +129,10 @@ def section_block(p: Procedure, intent: Intent, today: dt.date) -> Block | None:
     if intent is Intent.time:
         return Block(title="Thời gian giải quyết:", text=p.processing_time or UNKNOWN)
     if intent is Intent.place:
-        return Block(title="Nơi nộp hồ sơ:", text=p.submit_at or UNKNOWN, items=(f"Cơ quan giải quyết: {p.agency or UNKNOWN}",))
+        agency = f"Cơ quan giải quyết: {p.agency or UNKNOWN}"
+        if place_line:  # the question named a commune: its new centre first, the general rule after
+            return Block(title="Nơi nộp hồ sơ:", text=place_line, items=(f"Quy định chung: {p.submit_at or UNKNOWN}", agency))
+        return Block(title="Nơi nộp hồ sơ:", text=p.submit_at or UNKNOWN, items=(agency,))
     if intent is Intent.steps:
         return Block(title="Các bước thực hiện:", items=tuple(cut(s, MAX_ITEM) for s in p.steps[:7]) or (UNKNOWN,), numbered=bool(p.steps))
     if intent is Intent.conditions:
@@ -237,7 +240,7 @@ def compose_procedure(
         intents.remove(Intent.conditions)
     sections: list[Block] = []
     for intent in intents:
-        block = section_block(p, intent, today)
+        block = section_block(p, intent, today, place_line)
         if block is not None:
             sections.append(block)
     if not facts and not intents:

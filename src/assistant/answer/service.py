@@ -29,6 +29,7 @@ MAX_QUESTION_CHARS = 1000
 MAX_ANSWER_CHARS = 1900  # a phone screen or two; Zalo's limit is 2,000 a message
 RERANK_DEPTH = 3  # search hits whose confidence is compared before choosing the procedure
 RANK_TRUST = 3.0  # how much the search order counts against confidence (bench/ask.py, key-fact sets)
+TITLE_WEIGHT = 1.0  # how much saying a procedure's own title words counts in that order (plain over special)
 _PROVINCE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 _OFFER_OFFICER = "Nếu câu trả lời chưa đúng điều bạn hỏi, hãy nhắn \"gặp cán bộ\" để được cán bộ hỗ trợ."
 
@@ -151,7 +152,11 @@ class Assistant:
         # confidence beats the search order by more than RANK_TRUST times its relative score gap.
         scored = [(procedure_confidence(self.searcher, q, h, model), h) for h in hits[:RERANK_DEPTH]]
         top_score = hits[0].score if hits else 1.0
-        scored.sort(key=lambda pair: -(pair[0] + RANK_TRUST * pair[1].score / top_score))
+        scored.sort(
+            key=lambda pair: -(
+                pair[0] + RANK_TRUST * pair[1].score / top_score + TITLE_WEIGHT * self.searcher.title_coverage(q.text, pair[1].code)
+            )
+        )
         best = scored[0][0] if scored else 0.0
 
         topics = topic_words(q.text)  # words that name a procedure; none in "còn lệ phí thì sao?"

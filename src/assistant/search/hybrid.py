@@ -115,6 +115,15 @@ class HybridSearcher:
         words = set(content_words(query))
         return max((len(words & name) / len(name) for name in self._name_words[self._code_ids[code]]), default=0.0)
 
+    def title_coverage(self, query: str, code: str) -> float:
+        """Share of the title's content words the query contains: among procedures that all say "khai sinh",
+        "làm khai sinh cho con" means the plain "Đăng ký khai sinh", not the one "… với công dân Campuchia ở
+        khu vực biên giới" whose distinguishing words it never says."""
+        title = self._name_words[self._code_ids[code]][:1]
+        if not title:
+            return 0.0
+        return len(set(content_words(query)) & title[0]) / len(title[0])
+
     def names_in(self, query: str, code: str) -> int:
         """Length in words of the longest name or alias of the procedure that the query contains."""
         folded = self._phrase(expand_abbreviations(query))

@@ -86,3 +86,10 @@ def test_a_place_question_is_answered_from_the_units(server) -> None:
     body = ask(server, "phuong vinh thanh van cu nay la phuong gi")
     assert body["answered"] and body["procedure"] is None
     assert "Phường Rạch Giá" in body["answer"]
+
+
+def test_a_national_only_procedure_is_answered_with_its_mark(server) -> None:
+    body = ask(server, "Tôi muốn làm hộ chiếu phổ thông lần đầu thì nộp hồ sơ ở đâu?")
+    assert body["answered"] and body["procedure"]["code"] == "1.001456"
+    assert "chưa được biên soạn lại" in body["answer"]
+    assert "dichvucong.gov.vn" in body["answer"]

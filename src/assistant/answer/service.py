@@ -14,11 +14,11 @@ from assistant.answer.facts import FactRanker, FactVectors
 from assistant.answer.guides import GuideMatch, GuideMatcher
 from assistant.answer.intent import looks_like_follow_up, topic_words
 from assistant.answer.llm import LlmPolisher
-from assistant.answer.model import Answer, AnswerKind, Block
+from assistant.answer.model import Answer, AnswerKind, Block, Link
 from assistant.answer.render import to_markdown, to_plain
 from assistant.query import Intent, Question, analyse
 from assistant.errors import UserError
-from assistant.kb.models import KnowledgeBase, Level, Procedure
+from assistant.kb.models import KnowledgeBase, Level, Procedure, Tier
 from assistant.places import PlaceAnswerer, centre_line
 from assistant.search import Hit, HybridSearcher
 from assistant.store.db import Database
@@ -31,6 +31,10 @@ RERANK_DEPTH = 3  # search hits whose confidence is compared before choosing the
 RANK_TRUST = 3.0  # how much the search order counts against confidence (bench/ask.py, key-fact sets)
 TITLE_WEIGHT = 1.0  # how much saying a procedure's own title words counts in that order (plain over special)
 _PROVINCE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+_NATIONAL_MARK = (
+    "Thông tin từ Cơ sở dữ liệu quốc gia về thủ tục hành chính, chưa được biên soạn lại cho {province}; "
+    "hãy hỏi Trung tâm Phục vụ hành chính công để biết cách làm ở địa phương."
+)
 _OFFER_OFFICER = "Nếu câu trả lời chưa đúng điều bạn hỏi, hãy nhắn \"gặp cán bộ\" để được cán bộ hỗ trợ."
 
 
@@ -202,6 +206,12 @@ class Assistant:
             )
             answer_conf = answer_confidence(conf, q, bool(composed.facts), self.confidence_model)
             blocks = composed.blocks
+            links = composed.links
+            national = p.tier is Tier.national
+            if national:  # not written for the province: say so, and where the record is
+                blocks = [*blocks, Block(text=_NATIONAL_MARK.format(province=self.kb.province.name))]
+                if p.national_url:
+                    links = [*links, Link("Bản ghi trên Cơ sở dữ liệu quốc gia", p.national_url)]
             if answer_conf < self.thresholds.staff:
                 blocks = [*blocks, Block(text=_OFFER_OFFICER)]
             answer = Answer(
@@ -211,8 +221,9 @@ class Assistant:
                 heading=composed.heading,
                 direct=composed.direct,
                 blocks=blocks,
-                links=composed.links,
+                links=links,
                 procedure=p,
+                national=national,
                 sources=sources + [h for h in hits if h.code != p.code][:2],
                 intent=q.intent,
             )

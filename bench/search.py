@@ -368,7 +368,7 @@ def tune(searchers: dict[str, HybridSearcher], qs: list[Query], configs: list[Se
     for variant in searchers:  # in-sample choice within each variant
         keys = [key for key in all_keys if key[0] == variant]
         best_v = max(keys, key=lambda key: (objective(table[key], qs, everything), -key[1]))
-        print(f"- best in-sample with {variant}: {describe(*best_v[:1], configs[best_v[1]])} "
+        print(f"- best in-sample with {variant}: {describe(best_v[0], configs[best_v[1]])} "
               f"(objective {objective(table[best_v], qs, everything):.3f}; in use: {objective(table[(variant, 0)], qs, everything):.3f})")
     best = max(all_keys, key=lambda key: (objective(table[key], qs, everything), -key[1]))
     print()

@@ -6,6 +6,10 @@ Writes `province.yaml`, `sectors.yaml` and `procedures/<sector>/<code>.yaml`, va
 `validate_kb`. A section that cannot be fully parsed is kept verbatim in the procedure's `raw`
 map and counted as a warning for that field; a bad line is skipped with a warning. The output
 depends only on the input: importing twice gives byte-identical files.
+
+One record becomes one `Procedure` through `national_procedure`, here and when the loader reads the national
+tier of a KB (`kb/national/procedures.jsonl.gz`, see national_tier.py); `read_records` reads the lines, with
+the problem of each line that is not a record.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from assistant.answer.model import Block, Link
 from assistant.handbook.anchors import SECTION_HEADINGS, procedure_url
 from assistant.kb.models import CHANNEL_NAMES, UNKNOWN, ChannelKind, Procedure, Sector
 from assistant.query import SECTION_OF, Form, Intent, Question, Situation, detect_situations
-from assistant.text import fold
+from assistant.text import date_vi, fold
 
 MAX_ITEM = 260  # a list item in a section (documents, steps) before it is cut at a clause boundary
 MAX_CONTEXT = 200  # a context line (where, time, fee)
@@ -43,10 +43,6 @@ def cut(text: str, limit: int) -> str:
     return head.rsplit(" ", 1)[0] + " …"
 
 
-def _date_vi(d: dt.date) -> str:
-    return d.strftime("%d/%m/%Y")
-
-
 def fact_block(fact: Fact, today: dt.date) -> Block:
     """A fact, whole, with what it rests on; an expired fact is not stated as current."""
     text = fact.text
@@ -56,7 +52,7 @@ def fact_block(fact: Fact, today: dt.date) -> Block:
     if fact.expired(today) and fact.valid_until:
         return Block(
             title="Lưu ý:",
-            text=f"thông tin sau chỉ áp dụng đến hết ngày {_date_vi(fact.valid_until)} và có thể đã thay đổi; "
+            text=f"thông tin sau chỉ áp dụng đến hết ngày {date_vi(fact.valid_until)} và có thể đã thay đổi; "
             f"hãy xem lại sổ tay hoặc hỏi Trung tâm Phục vụ hành chính công. ({text})",
             note=note,
         )
@@ -113,7 +109,7 @@ def current_fees(p: Procedure, today: dt.date) -> tuple[list[str], list[str]]:
     for f in p.fees:
         line = f"{f.case}: {f.amount}" if f.case else f.amount
         if f.expired(today) and f.valid_until:
-            warnings.append(f"Mức \"{line}\" chỉ áp dụng đến hết ngày {_date_vi(f.valid_until)}; mức hiện hành có thể đã thay đổi.")
+            warnings.append(f"Mức \"{line}\" chỉ áp dụng đến hết ngày {date_vi(f.valid_until)}; mức hiện hành có thể đã thay đổi.")
         else:
             lines.append(line)
     return lines, warnings

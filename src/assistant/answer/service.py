@@ -23,7 +23,7 @@ from assistant.places import PlaceAnswerer, centre_line
 from assistant.search import Hit, HybridSearcher
 from assistant.store.db import Database
 from assistant.store.pii import scrub
-from assistant.text import fold, tidy
+from assistant.text import tidy
 
 MAX_QUESTION_CHARS = 1000
 MAX_ANSWER_CHARS = 1900  # a phone screen or two; Zalo's limit is 2,000 a message

@@ -30,7 +30,7 @@ from assistant.handbook.anchors import (  # noqa: F401 (re-exported for older im
 )
 from assistant.places.answer import formed_from
 from assistant.places.models import UNITS_PAGE, UNITS_PAGE_TITLE, former_index
-from assistant.text.vietnamese import ABBREVIATIONS, fold, has_marks
+from assistant.text.vietnamese import ABBREVIATIONS, date_vi, fold, has_marks
 
 _CODE_MENTION = re.compile(r"\((\d\.\d{6})\)")
 # What makes an alias a question ("làm giấy tờ gì", "có phải xin phép không"), not another name.
@@ -87,7 +87,7 @@ def _env(today: dt.date | None = None) -> Environment:
     )
     env.filters["or_unknown"] = lambda v: v if v else f"*{UNKNOWN}*"
     env.filters["one_line"] = lambda v: " ".join(str(v).split())
-    env.filters["date_vi"] = lambda d: d.strftime("%d/%m/%Y") if d else UNKNOWN
+    env.filters["date_vi"] = lambda d: date_vi(d) if d else UNKNOWN
     env.filters["levels"] = lambda levels: ", ".join(LEVEL_NAMES[l] for l in levels) or UNKNOWN
     env.filters["cell"] = lambda v: " ".join(str(v).split()).replace("|", "\\|") if v else "—"
     env.filters["vi_number"] = lambda n: f"{n:,}".replace(",", ".")  # 2054 → 2.054, as Vietnamese writes it

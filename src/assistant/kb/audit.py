@@ -15,7 +15,7 @@ from pathlib import Path
 from assistant.errors import Problem
 from assistant.kb.models import Expiring, KnowledgeBase, Level, Procedure, Tier
 from assistant.kb.national_tier import SNAPSHOT
-from assistant.text import fold
+from assistant.text import date_vi, fold
 
 NATIONAL_SNAPSHOT = SNAPSHOT
 
@@ -23,10 +23,6 @@ NATIONAL_SNAPSHOT = SNAPSHOT
 def procedure_file(root: Path, p: Procedure) -> str:
     """The file of a procedure as `assistant check` names it (relative to the KB's parent)."""
     return f"{Path(root).name}/procedures/{p.sector}/{p.code}.yaml"
-
-
-def _date_vi(d: dt.date) -> str:
-    return d.strftime("%d/%m/%Y")
 
 
 def _expiring(p: Procedure) -> Iterator[tuple[str, Expiring]]:
@@ -45,7 +41,7 @@ def expired_facts(kb: KnowledgeBase, root: Path, today: dt.date) -> list[Problem
                     Problem(
                         procedure_file(root, p),
                         f"{field}.valid_until",
-                        f"thông tin đã hết hiệu lực từ sau ngày {_date_vi(item.valid_until)}{source}; cập nhật hoặc xóa",
+                        f"thông tin đã hết hiệu lực từ sau ngày {date_vi(item.valid_until)}{source}; cập nhật hoặc xóa",
                     )
                 )
     return problems
@@ -60,7 +56,7 @@ def stale_reviews(kb: KnowledgeBase, root: Path, today: dt.date, days: int) -> l
             problems.append(Problem(procedure_file(root, p), "reviewed", "chưa từng rà soát (thiếu ngày rà soát)"))
         elif (today - p.reviewed).days > days:
             age = (today - p.reviewed).days
-            problems.append(Problem(procedure_file(root, p), "reviewed", f"rà soát lần cuối {_date_vi(p.reviewed)}, đã {age} ngày (quá {days} ngày)"))
+            problems.append(Problem(procedure_file(root, p), "reviewed", f"rà soát lần cuối {date_vi(p.reviewed)}, đã {age} ngày (quá {days} ngày)"))
     return problems
 
 

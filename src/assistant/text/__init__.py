@@ -5,6 +5,7 @@ from assistant.text.vietnamese import (
     WordSet,
     has_marks,
     content_words,
+    date_vi,
     expand_abbreviations,
     fold,
     nfc,
@@ -15,4 +16,4 @@ from assistant.text.vietnamese import (
     tokens,
 )
 
-__all__ = ["STOPWORDS", "WordSet", "has_marks", "content_words", "expand_abbreviations", "fold", "nfc", "normalize", "slugify", "strip_controls", "tidy", "tokens"]
+__all__ = ["STOPWORDS", "WordSet", "has_marks", "content_words", "date_vi", "expand_abbreviations", "fold", "nfc", "normalize", "slugify", "strip_controls", "tidy", "tokens"]

@@ -8,6 +8,7 @@ Two token forms feed the lexical channels:
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -155,6 +156,11 @@ def content_words(text: str, *, folded: bool = True, ignore: WordSet | None = No
             if not p.isdigit():
                 out.append(w)
     return out
+
+
+def date_vi(d: dt.date) -> str:
+    """A date as Vietnamese write it: 31/12/2026."""
+    return d.strftime("%d/%m/%Y")
 
 
 def slugify(text: str) -> str:

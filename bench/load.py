@@ -17,7 +17,6 @@ import asyncio
 import json
 import os
 import random
-import statistics
 import subprocess
 import sys
 import time
@@ -48,8 +47,22 @@ def start_server(index: Path, workers: int, env: dict[str, str], log: Path) -> t
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "assistant.cli", "serve", "--index", str(index), "--port", str(port), "--workers", str(workers)],
-        cwd=ROOT, env={**os.environ, **env}, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "assistant.cli",
+            "serve",
+            "--index",
+            str(index),
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 120
     ready = 0
@@ -93,12 +106,19 @@ async def run_load(url: str, questions: list[str], clients: int, duration: float
         async def zalo() -> None:
             while time.monotonic() < stop_at:
                 key, user = uuid.uuid4().hex, str(uuid.uuid4().int)[:19]
-                event = {"app_id": APP_ID, "event_name": "user_send_text", "timestamp": str(int(time.time() * 1000)),
-                         "sender": {"id": user}, "recipient": {"id": "1"},
-                         "message": {"msg_id": key, "text": random.choice(questions)}}
+                event = {
+                    "app_id": APP_ID,
+                    "event_name": "user_send_text",
+                    "timestamp": str(int(time.time() * 1000)),
+                    "sender": {"id": user},
+                    "recipient": {"id": "1"},
+                    "message": {"msg_id": key, "text": random.choice(questions)},
+                }
                 body = json.dumps(event, ensure_ascii=False).encode()
-                headers = {"Content-Type": "application/json",
-                           "X-ZEvent-Signature": "mac=" + reference_mac(body, event["timestamp"])}
+                headers = {
+                    "Content-Type": "application/json",
+                    "X-ZEvent-Signature": "mac=" + reference_mac(body, event["timestamp"]),
+                }
                 started = time.perf_counter()
                 response = await http.post("/webhooks/zalo", content=body, headers=headers)
                 stats["zalo ack"].append(time.perf_counter() - started)
@@ -136,12 +156,18 @@ def main() -> None:
         fake.start()
         with postgres_database("assistant_bench") as db_url:
             env = {
-                "ASSISTANT_DB_URL": db_url, "ASSISTANT_RATE_LIMIT_PER_MINUTE": "100000",
-                "ASSISTANT_RATE_LIMIT_STORAGE": REDIS_URL, "ASSISTANT_ADMIN_TOKEN": "bench",
-                "ASSISTANT_ZALO_APP_ID": APP_ID, "ASSISTANT_ZALO_OA_SECRET_KEY": OA_SECRET,
-                "ASSISTANT_ZALO_APP_SECRET": APP_SECRET, "ASSISTANT_ZALO_ACCESS_TOKEN": "access-0",
-                "ASSISTANT_ZALO_REFRESH_TOKEN": "refresh-0", "ASSISTANT_ZALO_API_BASE": fake.url,
-                "ASSISTANT_ZALO_OAUTH_BASE": fake.url, "ASSISTANT_ZALO_POLL_INTERVAL": "0.5",
+                "ASSISTANT_DB_URL": db_url,
+                "ASSISTANT_RATE_LIMIT_PER_MINUTE": "100000",
+                "ASSISTANT_RATE_LIMIT_STORAGE": REDIS_URL,
+                "ASSISTANT_ADMIN_TOKEN": "bench",
+                "ASSISTANT_ZALO_APP_ID": APP_ID,
+                "ASSISTANT_ZALO_OA_SECRET_KEY": OA_SECRET,
+                "ASSISTANT_ZALO_APP_SECRET": APP_SECRET,
+                "ASSISTANT_ZALO_ACCESS_TOKEN": "access-0",
+                "ASSISTANT_ZALO_REFRESH_TOKEN": "refresh-0",
+                "ASSISTANT_ZALO_API_BASE": fake.url,
+                "ASSISTANT_ZALO_OAUTH_BASE": fake.url,
+                "ASSISTANT_ZALO_POLL_INTERVAL": "0.5",
             }
             log = ROOT / "build" / f"bench-load-{workers}.log"
             log.parent.mkdir(parents=True, exist_ok=True)
@@ -168,15 +194,25 @@ def main() -> None:
         rows.append((workers, answered / result["elapsed"], five, dict(codes), stats, len(keys), len(users)))
 
     print(f"\n{args.clients} clients, {args.duration:.0f} s, PostgreSQL + Redis, index {args.index}\n")
-    print("| processes | requests/s (ask+search) | 5xx | ask p50 / p95 / p99 ms | search p50 / p95 / p99 ms | "
-          "Zalo ack p50 / p95 / p99 ms | healthz p95 ms | Zalo events / answered |")
+    print(
+        "| processes | requests/s (ask+search) | 5xx | ask p50 / p95 / p99 ms | search p50 / p95 / p99 ms | "
+        "Zalo ack p50 / p95 / p99 ms | healthz p95 ms | Zalo events / answered |"
+    )
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
-    for workers, rps, five, codes, stats, events, answered in rows:
-        cell = lambda k: " / ".join(f"{pct(stats[k], p) * 1000:.0f}" for p in (50, 95, 99))  # noqa: E731
-        print(f"| {workers} | {rps:.1f} | {five} | {cell('ask')} | {cell('search')} | {cell('zalo ack')} | "
-              f"{pct(stats['healthz'], 95) * 1000:.0f} | {events} / {answered} |")
+
+    def cell(values: list[float]) -> str:
+        return " / ".join(f"{pct(values, p) * 1000:.0f}" for p in (50, 95, 99))
+
+    for workers, rps, five, _, stats, events, answered in rows:
+        print(
+            f"| {workers} | {rps:.1f} | {five} | {cell(stats['ask'])} | {cell(stats['search'])} | {cell(stats['zalo ack'])} | "
+            f"{pct(stats['healthz'], 95) * 1000:.0f} | {events} / {answered} |"
+        )
     for workers, _, _, codes, _, _, _ in rows:
-        print(f"\nstatus codes, {workers} process(es): " + ", ".join(f"{k} {c}: {n}" for (k, c), n in sorted(codes.items())))
+        print(
+            f"\nstatus codes, {workers} process(es): "
+            + ", ".join(f"{k} {c}: {n}" for (k, c), n in sorted(codes.items()))
+        )
 
 
 if __name__ == "__main__":

@@ -34,6 +34,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from ranker import FEATURES, RERANK_DEPTH, LearnedRanker, features, signals  # noqa: E402
+
 from assistant.index.embedders import CachedEmbedder, get_embedder  # noqa: E402
 from assistant.index.store import IndexData, load_index  # noqa: E402
 from assistant.kb.models import Procedure  # noqa: E402
@@ -107,11 +109,16 @@ def score_queries(searchers: dict[str, HybridSearcher], qs: list[Query]) -> None
         q.asked_accented = has_marks(asked)
         for name, searcher in searchers.items():
             own = searcher.index.lexical is not first.index.lexical  # a lexical variant: its own channels
-            q.scores[name] = {**(searcher.channel_scores(q.text) if own else lexical), "dense": dense_scores(searcher, q.text)}
+            q.scores[name] = {
+                **(searcher.channel_scores(q.text) if own else lexical),
+                "dense": dense_scores(searcher, q.text),
+            }
             if lexical_asked is not None:
                 q.asked = q.asked or {}
-                q.asked[name] = {**(searcher.channel_scores(asked) if own else lexical_asked),
-                                 "dense": dense_scores(searcher, asked)}
+                q.asked[name] = {
+                    **(searcher.channel_scores(asked) if own else lexical_asked),
+                    "dense": dense_scores(searcher, asked),
+                }
 
 
 def dense_scores(searcher: HybridSearcher, text: str) -> np.ndarray:
@@ -206,8 +213,14 @@ def card_passage(p: Procedure) -> str:
     """A procedure's card for the dense channel: its names, what it is (the summary's first line: level, sector,
     deciding agency) and who asks for it."""
     first = p.summary.strip().splitlines()[0] if p.summary.strip() else ""
-    names = p.title if p.official_name.removeprefix("Thủ tục ").lower() in ("", p.title.lower()) else f"{p.title}. {p.official_name}"
-    return " ".join(x for x in (names + ".", first, f"Người thực hiện: {p.applicants}." if p.applicants else "") if x)[:600]
+    names = (
+        p.title
+        if p.official_name.removeprefix("Thủ tục ").lower() in ("", p.title.lower())
+        else f"{p.title}. {p.official_name}"
+    )
+    return " ".join(x for x in (names + ".", first, f"Người thực hiện: {p.applicants}." if p.applicants else "") if x)[
+        :600
+    ]
 
 
 def dense_variant(index: IndexData, embedder: CachedEmbedder, passages: dict[str, list[str]]) -> IndexData:
@@ -239,10 +252,13 @@ def searchers_for(index: IndexData, embedder, cache: Path, variants: tuple[str, 
         else:
             raise SystemExit(f"unknown variant {variant}")
         t0 = time.perf_counter()
-        searcher = HybridSearcher(data, embedder) if first is None else _share(first, data)
+        searcher = HybridSearcher(data, embedder) if first is None else first.sharing(data)
         first = first or searcher
         out[variant] = searcher
-        print(f"- dense variant '{variant}': {data.dense.ntotal} vectors (searcher ready in {time.perf_counter() - t0:.1f} s)", flush=True)
+        print(
+            f"- dense variant '{variant}': {data.dense.ntotal} vectors (searcher ready in {time.perf_counter() - t0:.1f} s)",
+            flush=True,
+        )
     return out
 
 
@@ -266,16 +282,6 @@ def _with_extra_rows(index: IndexData, cached: CachedEmbedder, extra: dict[str, 
     dense = faiss.IndexFlatIP(base.shape[1])
     dense.add(np.ascontiguousarray(np.vstack([base, vectors]), np.float32))
     return dataclasses.replace(index, dense=dense, dense_codes=[*index.dense_codes, *codes])
-
-
-def _share(first: HybridSearcher, data: IndexData) -> HybridSearcher:
-    """A searcher over another dense index, sharing the first one's precomputed lexical state."""
-    other = object.__new__(HybridSearcher)
-    other.__dict__.update(first.__dict__)
-    other.index = data
-    other._dense_proc = np.array([first._code_ids[c] for c in data.dense_codes], dtype=np.int64)
-    other.config = first.config
-    return other
 
 
 # ---------------------------------------------------------------------------------------------
@@ -330,8 +336,10 @@ def build_default(out: Path, embedder: str, cache_from: Path) -> float:
 
 
 def row(label: str, m: dict[str, float]) -> str:
-    return (f"| {label} | {m['hit@1']:.3f} | {m['hit@3']:.3f} | {m['mrr@10']:.3f} | {m['unaccented hit@1']:.3f} | "
-            f"{m['unaccented mrr@10']:.3f} |")
+    return (
+        f"| {label} | {m['hit@1']:.3f} | {m['hit@3']:.3f} | {m['mrr@10']:.3f} | {m['unaccented hit@1']:.3f} | "
+        f"{m['unaccented mrr@10']:.3f} |"
+    )
 
 
 def latency(searcher: HybridSearcher, texts: list[str]) -> tuple[float, float]:
@@ -345,7 +353,9 @@ def latency(searcher: HybridSearcher, texts: list[str]) -> tuple[float, float]:
     return statistics.median(times), times[int(0.95 * (len(times) - 1))]
 
 
-def tune(searchers: dict[str, HybridSearcher], qs: list[Query], configs: list[SearchConfig], k: int, seed: int) -> None:
+def tune(
+    searchers: dict[str, HybridSearcher], qs: list[Query], configs: list[SearchConfig], k: int, seed: int
+) -> tuple[np.ndarray, list[tuple[str, int]], np.ndarray]:
     first = next(iter(searchers.values()))
     t0 = time.perf_counter()
     table = {(v, i): ranks(first, qs, v, c) for v in searchers for i, c in enumerate(configs)}
@@ -368,18 +378,26 @@ def tune(searchers: dict[str, HybridSearcher], qs: list[Query], configs: list[Se
     for variant in searchers:  # in-sample choice within each variant
         keys = [key for key in all_keys if key[0] == variant]
         best_v = max(keys, key=lambda key: (objective(table[key], qs, everything), -key[1]))
-        print(f"- best in-sample with {variant}: {describe(best_v[0], configs[best_v[1]])} "
-              f"(objective {objective(table[best_v], qs, everything):.3f}; in use: {objective(table[(variant, 0)], qs, everything):.3f})")
+        print(
+            f"- best in-sample with {variant}: {describe(best_v[0], configs[best_v[1]])} "
+            f"(objective {objective(table[best_v], qs, everything):.3f}; in use: {objective(table[(variant, 0)], qs, everything):.3f})"
+        )
     best = max(all_keys, key=lambda key: (objective(table[key], qs, everything), -key[1]))
     print()
-    print(f"Questions: {len(qs) // 2} of national-dev (gold in the index), each as asked and unaccented; "
-          f"{k} folds by gold procedure ({len({q.group for q in qs})} procedures); {len(configs)} configurations "
-          f"× {len(searchers)} dense variants; objective: mean of MRR@10 as asked and unaccented.")
+    print(
+        f"Questions: {len(qs) // 2} of national-dev (gold in the index), each as asked and unaccented; "
+        f"{k} folds by gold procedure ({len({q.group for q in qs})} procedures); {len(configs)} configurations "
+        f"× {len(searchers)} dense variants; objective: mean of MRR@10 as asked and unaccented."
+    )
     print()
     print("| search | hit@1 | hit@3 | MRR@10 | unaccented hit@1 | unaccented MRR@10 |")
     print("| --- | --- | --- | --- | --- | --- |")
-    print(row("baseline: BM25 (full text, folded) + e5 on names, RRF k=60, equal weights (no tuning)",
-              metrics(ranks(first, qs, "names", BASELINE), qs)))
+    print(
+        row(
+            "baseline: BM25 (full text, folded) + e5 on names, RRF k=60, equal weights (no tuning)",
+            metrics(ranks(first, qs, "names", BASELINE), qs),
+        )
+    )
     print(row("configuration in use before this run (SearchConfig defaults)", metrics(table[("names", 0)], qs)))
     print(row(f"**cross-validated** ({k} folds, chosen on the other folds)", metrics(cv, qs)))
     print(row("in-sample (chosen and scored on all questions)", metrics(table[best], qs)))
@@ -390,7 +408,90 @@ def tune(searchers: dict[str, HybridSearcher], qs: list[Query], configs: list[Se
     print(f"In-sample choice: {describe(best[0], configs[best[1]])}")
     for f, key in enumerate(chosen):
         print(f"- fold {f + 1} chose: {describe(key[0], configs[key[1]])}")
-    return None
+    return cv, chosen, folds
+
+
+# ---------------------------------------------------------------------------------------------
+# The learned ranker over the fused candidates
+
+
+def ranker_data(
+    searcher: HybridSearcher, qs: list[Query], variant: str, config: SearchConfig
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per query: the ranker's features of the fusion's top RERANK_DEPTH, the gold mask, and the fused order."""
+    saved = searcher.config
+    searcher.config = config
+    codes = searcher.index.card_codes
+    out = []
+    try:
+        for q in qs:
+            scores = q.scores[variant]
+            use = {c: s for c, s in scores.items() if c in config.channels}
+            asked = None
+            if q.asked is not None and config.asked_weight:
+                asked = {c: s for c, s in q.asked[variant].items() if c in config.channels}
+            fused = searcher.fused_scores(use, not q.unaccented, asked, q.asked_accented)
+            order = np.argsort(-fused, kind="stable")[: 10 * 10]
+            order = order[fused[order] > 0]
+            top = order[:RERANK_DEPTH]
+            x = features(signals(searcher, q.text, scores, fused, top))
+            gold = np.array([codes[j] in q.gold for j in top], bool)
+            out.append((x, gold, order))
+    finally:
+        searcher.config = saved
+    return out
+
+
+def reranked(
+    data: list[tuple[np.ndarray, np.ndarray, np.ndarray]], ranker: LearnedRanker, codes: list[str], qs: list[Query]
+) -> np.ndarray:
+    """Rank (1-based, 0 = not in the top 10) of the first gold procedure after the ranker re-orders the top."""
+    out = np.zeros(len(data), np.int32)
+    for i, ((x, _, order), q) in enumerate(zip(data, qs, strict=True)):
+        top = order[:RERANK_DEPTH][ranker.order(x)] if len(x) else order[:0]
+        final = np.concatenate([top, order[RERANK_DEPTH:]])[:10]
+        out[i] = next((r + 1 for r, j in enumerate(final) if codes[j] in q.gold), 0)
+    return out
+
+
+def ranker_report(
+    searchers: dict[str, HybridSearcher],
+    qs: list[Query],
+    configs: list[SearchConfig],
+    chosen: list[tuple[str, int]],
+    folds: np.ndarray,
+    cv_fusion: np.ndarray,
+) -> None:
+    """The learned ranker (bench/ranker.py) cross-validated by held-out procedures (each fold's fusion configuration
+    and ranker weights chosen on the other folds), and in-sample."""
+    first = next(iter(searchers.values()))
+    codes = first.index.card_codes
+    held_out = np.zeros(len(qs), np.int32)
+    for f, key in enumerate(chosen):
+        data = ranker_data(first, qs, key[0], configs[key[1]])
+        train = [(x, g) for (x, g, _), fold in zip(data, folds, strict=True) if fold != f]
+        ranker = LearnedRanker.fit(train)
+        test = folds == f
+        held_out[test] = reranked(data, ranker, codes, qs)[test]
+    data = ranker_data(first, qs, "names", SearchConfig())
+    trained = LearnedRanker.fit([(x, g) for x, g, _ in data])
+    print()
+    print("| search | hit@1 | hit@3 | MRR@10 | unaccented hit@1 | unaccented MRR@10 |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    print(row("cross-validated fusion (as above)", metrics(cv_fusion, qs)))
+    print(
+        row(
+            f"**cross-validated fusion + learned ranker** (top {RERANK_DEPTH} re-ordered, weights from the other folds)",
+            metrics(held_out, qs),
+        )
+    )
+    print(
+        row(
+            "in-sample: SearchConfig defaults + ranker learned on all questions",
+            metrics(reranked(data, trained, codes, qs), qs),
+        )
+    )
+    print(f"\nWeights learned on every question: {dict(zip(FEATURES, trained.weights, strict=True))}")
 
 
 def tiers_report(out: Path, embedder_spec: str, variant_config: SearchConfig, boosts: list[float]) -> None:
@@ -402,13 +503,17 @@ def tiers_report(out: Path, embedder_spec: str, variant_config: SearchConfig, bo
     zalo = queries(load_questions([SHARED / "eval" / "zalo-dev.jsonl"]), codes)
     national = queries(load_questions([SHARED / "eval" / "national-dev.jsonl"]), codes)
     probes = queries(load_questions([PROBES]), codes)
-    print(f"\n## Both tiers: the default KB ({len(index.kb.procedures)} procedures, "
-          f"{sum(1 for t in tier.values() if t == 'curated')} curated, {len(index.chunks)} chunks)\n")
+    print(
+        f"\n## Both tiers: the default KB ({len(index.kb.procedures)} procedures, "
+        f"{sum(1 for t in tier.values() if t == 'curated')} curated, {len(index.chunks)} chunks)\n"
+    )
     score_queries({"names": searcher}, zalo + national + probes)
     national_only = np.array([all(tier[c] == "national" for c in q.gold) for q in national])
     probe_national = np.array([all(tier[c] == "national" for c in q.gold) for q in probes])
-    print("| curated boost | zalo-dev hit@1 (as asked / unaccented) | national-dev hit@1, gold in KB | national-dev MRR@10 | "
-          "tier probes hit@1: curated gold / national gold (as asked) | unaccented |")
+    print(
+        "| curated boost | zalo-dev hit@1 (as asked / unaccented) | national-dev hit@1, gold in KB | national-dev MRR@10 | "
+        "tier probes hit@1: curated gold / national gold (as asked) | unaccented |"
+    )
     print("| --- | --- | --- | --- | --- | --- |")
     for boost in boosts:
         config = dataclasses.replace(variant_config, curated_boost=boost)
@@ -418,15 +523,23 @@ def tiers_report(out: Path, embedder_spec: str, variant_config: SearchConfig, bo
         nn = metrics(rn, national, national_only)
         rp = ranks(searcher, probes, "names", config)
         pc, pn = metrics(rp, probes, ~probe_national), metrics(rp, probes, probe_national)
-        print(f"| {boost:g} | {z['hit@1']:.3f} / {z['unaccented hit@1']:.3f} | {n['hit@1']:.3f} ({n['n']}; national-tier "
-              f"gold {nn['hit@1']:.3f}) | {n['mrr@10']:.3f} | {pc['hit@1']:.2f} / {pn['hit@1']:.2f} "
-              f"| {pc['unaccented hit@1']:.2f} / {pn['unaccented hit@1']:.2f} |")
-    wrong = [q for q, r in zip(probes, ranks(searcher, probes, "names", variant_config)) if r != 1 and not q.unaccented]
+        print(
+            f"| {boost:g} | {z['hit@1']:.3f} / {z['unaccented hit@1']:.3f} | {n['hit@1']:.3f} ({n['n']}; national-tier "
+            f"gold {nn['hit@1']:.3f}) | {n['mrr@10']:.3f} | {pc['hit@1']:.2f} / {pn['hit@1']:.2f} "
+            f"| {pc['unaccented hit@1']:.2f} / {pn['unaccented hit@1']:.2f} |"
+        )
+    wrong = [
+        q
+        for q, r in zip(probes, ranks(searcher, probes, "names", variant_config), strict=True)
+        if r != 1 and not q.unaccented
+    ]
     print(f"\nTier probes missed with the configuration in use: {', '.join(q.text for q in wrong) or 'none'}")
     texts = [q.text for q in zalo + national]
     p50, p95 = latency(HybridSearcher(index, embedder), texts)
-    print(f"\nIn-process search latency with the full national tier (SearchConfig defaults, {len(texts)} queries, "
-          f"query embedding included): p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+    print(
+        f"\nIn-process search latency with the full national tier (SearchConfig defaults, {len(texts)} queries, "
+        f"query embedding included): p50 {p50:.1f} ms, p95 {p95:.1f} ms"
+    )
 
 
 def main() -> None:
@@ -439,8 +552,11 @@ def main() -> None:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--candidates", type=int, default=300, help="random configurations besides the one in use")
     ap.add_argument("--seed", type=int, default=11)
-    ap.add_argument("--variants", default="names,card,names+card,names (card BM25 without linh_vuc)",
-                    help="dense passages (names, card, names+card) and the card's BM25 without linh_vuc, to compare")
+    ap.add_argument(
+        "--variants",
+        default="names,card,names+card,names (card BM25 without linh_vuc)",
+        help="dense passages (names, card, names+card) and the card's BM25 without linh_vuc, to compare",
+    )
     ap.add_argument("--boosts", default="1,1.05,1.1,1.2,1.3,1.5")
     args = ap.parse_args()
 
@@ -452,8 +568,10 @@ def main() -> None:
         times = build_national(out, args.embedder)
     embedder = get_embedder(args.embedder)
     index = load_index(out / "index", embedder.id)
-    print(f"# Search benchmark: national-dev.jsonl on {len(index.kb.procedures)} national records "
-          f"({len(index.chunks)} chunks)\n")
+    print(
+        f"# Search benchmark: national-dev.jsonl on {len(index.kb.procedures)} national records "
+        f"({len(index.chunks)} chunks)\n"
+    )
     for key, value in times.items():
         print(f"- {key}: {value:.1f}" + ("" if "embedded" in key else " s"))
     searchers = searchers_for(index, embedder, out / "cache" / "embeddings.sqlite", tuple(args.variants.split(",")))
@@ -461,10 +579,14 @@ def main() -> None:
     t0 = time.perf_counter()
     score_queries(searchers, qs)
     print(f"- channel scores of {len(qs)} queries in {time.perf_counter() - t0:.0f} s", flush=True)
-    tune(searchers, qs, candidates(args.candidates, args.seed), args.folds, args.seed)
+    configs = candidates(args.candidates, args.seed)
+    cv_fusion, chosen, folds = tune(searchers, qs, configs, args.folds, args.seed)
+    ranker_report(searchers, qs, configs, chosen, folds, cv_fusion)
     p50, p95 = latency(HybridSearcher(index, embedder), [q.text for q in qs])  # a fresh one: no remembered query
-    print(f"\nIn-process search latency on the {len(index.kb.procedures)} records (SearchConfig defaults): "
-          f"p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+    print(
+        f"\nIn-process search latency on the {len(index.kb.procedures)} records (SearchConfig defaults): "
+        f"p50 {p50:.1f} ms, p95 {p95:.1f} ms"
+    )
 
     default_out = args.out / "default"
     if not args.reuse:
@@ -489,8 +611,12 @@ def evaluate_kb(args: argparse.Namespace) -> None:
     print(f"# Search benchmark on {args.kb} ({len(index.kb.procedures)} procedures), {len(qs) // 2} questions\n")
     print("| search | hit@1 | hit@3 | MRR@10 | unaccented hit@1 | unaccented MRR@10 |")
     print("| --- | --- | --- | --- | --- | --- |")
-    for name, config in {"lexical only": SearchConfig(channels=LEXICAL), "dense only": SearchConfig(channels=("dense",)),
-                         "hybrid (SearchConfig defaults)": SearchConfig(), "baseline": BASELINE}.items():
+    for name, config in {
+        "lexical only": SearchConfig(channels=LEXICAL),
+        "dense only": SearchConfig(channels=("dense",)),
+        "hybrid (SearchConfig defaults)": SearchConfig(),
+        "baseline": BASELINE,
+    }.items():
         print(row(name, metrics(ranks(searcher, qs, "names", config), qs)))
     p50, p95 = latency(searcher, [q.text for q in qs])
     print(f"\nIn-process search latency: p50 {p50:.1f} ms, p95 {p95:.1f} ms")

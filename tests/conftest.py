@@ -1,7 +1,9 @@
-"""Shared fixtures: the real knowledge base built once per session, and a real uvicorn server on loopback."""
+"""Shared fixtures: the real knowledge base built once per session (with the hash embedder, and with the real
+model for the few tests that measure it), and real uvicorn servers on loopback."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -52,22 +54,52 @@ def write_national_slice(kb: Path, codes: list[str] = NATIONAL_SLICE) -> None:
     path.write_bytes(gzip.compress(b"".join(lines), mtime=0))
 
 
-@pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The project's kb/ built (site + index, e5-small) into a temporary OUT folder, with a slice of the
-    national tier (NATIONAL_SLICE)."""
+def build_test_kb(out: Path, embedder: str, *, site: bool = True) -> Path:
+    """The project's kb/ with a slice of the national tier (NATIONAL_SLICE), built (site + index) into `out`."""
     from assistant.pipeline import build
 
-    reuse = os.environ.get("ASSISTANT_TEST_BUILT")  # local iterations only: an OUT folder built before
-    if reuse and (Path(reuse) / "index" / "manifest.json").exists():
-        return Path(reuse)
-    out = tmp_path_factory.mktemp("build")
     # The default kb's handbooks go to the committed ./handbooks; build from a copy so a test run never
     # rewrites them (and `build --check` stays a real check).
     kb_copy = out / "kb"
     shutil.copytree(ROOT / "kb", kb_copy)
     write_national_slice(kb_copy)
-    build(kb_copy, out, embedder_spec="e5-small")
+    build(kb_copy, out, embedder_spec=embedder, site=site)
+    return out
+
+
+def index_embedder(out: Path) -> str:
+    """The embedder an OUT folder's index was built with (a server over it must use the same)."""
+    return str(json.loads((out / "index" / "manifest.json").read_text(encoding="utf-8"))["embedder"])
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The test KB built with the hash embedder (deterministic, no model, seconds): for every test where the
+    model is not the subject. Search still works (the lexical channels carry most of it)."""
+    return build_test_kb(tmp_path_factory.mktemp("build"), "hash")
+
+
+@pytest.fixture(scope="session")
+def built_e5(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The test KB built with the real model (e5-small), for the tests that measure what the model brings:
+    the golden-set recall floor (tests/search/test_golden.py) and answers whose confidence rests on it.
+
+    Embedding its passages takes minutes on two cores, so the vectors are kept between runs in
+    build/test-cache/ (by content hash, as `assistant build` keeps its own; `make clean` empties it)."""
+    reuse = os.environ.get("ASSISTANT_TEST_BUILT")  # local iterations only: an OUT folder built before
+    if reuse and (Path(reuse) / "index" / "manifest.json").exists():
+        return Path(reuse)
+    out = tmp_path_factory.mktemp("build-e5")
+    kept = ROOT / "build" / "test-cache" / "e5-embeddings.sqlite"
+    cache = out / "cache" / "embeddings.sqlite"
+    if kept.exists():
+        cache.parent.mkdir(parents=True)
+        shutil.copyfile(kept, cache)
+    build_test_kb(out, "e5-small", site=False)  # the site is `built`'s business: the same pages
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    partial = kept.with_suffix(f".{os.getpid()}.tmp")
+    shutil.copyfile(cache, partial)
+    partial.replace(kept)  # atomic: another test run reading it sees the old file or the new one
     return out
 
 
@@ -93,8 +125,9 @@ def start_server(state: AppState, port: int | None = None) -> LiveServer:
     port = port or free_port()
     app = create_app(state)
     # As `assistant serve` runs it: forwarded addresses are the app's business (trusted proxies only).
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on",
-                                           proxy_headers=False))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", proxy_headers=False)
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}"
@@ -109,17 +142,21 @@ def start_server(state: AppState, port: int | None = None) -> LiveServer:
     raise RuntimeError("server did not start")
 
 
-@pytest.fixture
-def make_server(built: Path, tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
-    """Start real servers on loopback over the built index; each test gets its own SQLite file."""
+def server_maker(out: Path, tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
+    """Start real servers on loopback over the index in `out`; each test gets its own SQLite file."""
     servers: list[LiveServer] = []
 
     def make(db_path: Path | str | None = None, **settings: object) -> LiveServer:
         """`db_path`: a SQLite file, or a full database URL (e.g. the `pg_url` fixture's)."""
         url = db_path if isinstance(db_path, str) else f"sqlite:///{db_path or tmp_path / 'assistant.db'}"
-        values = {"db_url": url, "admin_token": "staff-secret",
-                  "rate_limit_per_minute": 1000, **settings}
-        state = build_state(Settings(**values), built / "index", built / "site")
+        values = {
+            "db_url": url,
+            "admin_token": "staff-secret",
+            "rate_limit_per_minute": 1000,
+            "embedder": index_embedder(out),
+            **settings,
+        }
+        state = build_state(Settings(**values), out / "index", out / "site")
         server = start_server(state)
         servers.append(server)
         return server
@@ -130,8 +167,25 @@ def make_server(built: Path, tmp_path: Path) -> Iterator[Callable[..., LiveServe
 
 
 @pytest.fixture
+def make_server(built: Path, tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
+    """Servers over the hash-embedder build (`built`)."""
+    yield from server_maker(built, tmp_path)
+
+
+@pytest.fixture
+def make_server_e5(built_e5: Path, tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
+    """Servers over the e5-small build (`built_e5`): for answers whose confidence rests on the real model."""
+    yield from server_maker(built_e5, tmp_path)
+
+
+@pytest.fixture
 def server(make_server: Callable[..., LiveServer]) -> LiveServer:
     return make_server()
+
+
+@pytest.fixture
+def server_e5(make_server_e5: Callable[..., LiveServer]) -> LiveServer:
+    return make_server_e5()
 
 
 @pytest.fixture

@@ -42,8 +42,12 @@ def postgres_database(prefix: str = "assistant_test") -> Iterator[str]:
 def drop_database(name: str, admin=None) -> None:  # type: ignore[no-untyped-def]
     engine = admin or _admin()
     with engine.connect() as conn:
-        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n AND pid <> pg_backend_pid()"),
-                     {"n": name})
+        conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n AND pid <> pg_backend_pid()"
+            ),
+            {"n": name},
+        )
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
     if admin is None:
         engine.dispose()

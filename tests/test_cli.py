@@ -16,8 +16,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def run(*args: str, env: dict[str, str] | None = None, timeout: int = 300) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, "ASSISTANT_EMBEDDER": "hash", **(env or {})}
-    return subprocess.run([sys.executable, "-m", "assistant.cli", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=timeout, env=environment)
+    return subprocess.run(
+        [sys.executable, "-m", "assistant.cli", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=environment,
+    )
 
 
 def test_import_check_build_ask_on_real_records(tmp_path: Path) -> None:
@@ -45,7 +51,13 @@ def test_import_check_build_ask_on_real_records(tmp_path: Path) -> None:
     assert (tmp_path / "out" / "handbooks" / "ho-tich.md").exists()
 
     db = f"sqlite:///{tmp_path / 'cli.db'}"
-    answer = run("ask", "đăng ký kết hôn cần giấy tờ gì", "--index", str(tmp_path / "out" / "index"), env={"ASSISTANT_DB_URL": db, **e5})
+    answer = run(
+        "ask",
+        "đăng ký kết hôn cần giấy tờ gì",
+        "--index",
+        str(tmp_path / "out" / "index"),
+        env={"ASSISTANT_DB_URL": db, **e5},
+    )
     assert answer.returncode == 0, answer.stderr
     assert "1.000894" in answer.stdout and "Hồ sơ cần chuẩn bị" in answer.stdout
 

@@ -9,10 +9,30 @@ from click.testing import CliRunner
 
 from assistant.cli import main
 
-ENGLISH = ("Usage:", "Options:", "Commands:", "Show this message", "[OPTIONS]", "COMMAND [ARGS]", "default:",
-           "required]", "Error:", "Missing argument", "No such option", "Try '", "is not a valid",
-           # click's metavars for a type: give an option a Vietnamese metavar= instead
-           " TEXT", " PATH", " INTEGER", " FLOAT", " FILENAME", " DIRECTORY", " BOOLEAN", " CHOICE")
+ENGLISH = (
+    "Usage:",
+    "Options:",
+    "Commands:",
+    "Show this message",
+    "[OPTIONS]",
+    "COMMAND [ARGS]",
+    "default:",
+    "required]",
+    "Error:",
+    "Missing argument",
+    "No such option",
+    "Try '",
+    "is not a valid",
+    # click's metavars for a type: give an option a Vietnamese metavar= instead
+    " TEXT",
+    " PATH",
+    " INTEGER",
+    " FLOAT",
+    " FILENAME",
+    " DIRECTORY",
+    " BOOLEAN",
+    " CHOICE",
+)
 # CONTRACT.md: the names operators and programs rely on.
 CONTRACT = {
     ("check",): ["--kb", "--today", "--stale"],
@@ -63,15 +83,18 @@ def test_contract_names_are_kept() -> None:
     assert "TỆP" in invoke("import", "national", "--help")
 
 
-@pytest.mark.parametrize(("args", "expected"), [
-    (["import", "national"], "Lỗi: Thiếu đối số 'TỆP'."),
-    (["build", "--bogus"], "Lỗi: Không có tùy chọn '--bogus'."),
-    (["serve", "--port", "abc"], "Giá trị không hợp lệ cho '--port': 'abc' không phải là số hợp lệ."),
-    (["chek"], "Không có lệnh 'chek'. Có phải ý bạn là 'check'?"),
-    (["check", "--today", "1/7/2026"], "không đúng dạng '%Y-%m-%d'"),
-    (["serve", "--port"], "Lỗi: Tùy chọn '--port' cần giá trị."),
-    (["check", "--stale", "-1"], "-1 nằm ngoài khoảng x>=0."),
-])
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["import", "national"], "Lỗi: Thiếu đối số 'TỆP'."),
+        (["build", "--bogus"], "Lỗi: Không có tùy chọn '--bogus'."),
+        (["serve", "--port", "abc"], "Giá trị không hợp lệ cho '--port': 'abc' không phải là số hợp lệ."),
+        (["chek"], "Không có lệnh 'chek'. Có phải ý bạn là 'check'?"),
+        (["check", "--today", "1/7/2026"], "không đúng dạng '%Y-%m-%d'"),
+        (["serve", "--port"], "Lỗi: Tùy chọn '--port' cần giá trị."),
+        (["check", "--stale", "-1"], "-1 nằm ngoài khoảng x>=0."),
+    ],
+)
 def test_usage_errors_are_vietnamese(args: list[str], expected: str) -> None:
     result = CliRunner().invoke(main, args, prog_name="assistant")
     assert result.exit_code == 2

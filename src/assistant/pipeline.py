@@ -8,6 +8,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assistant.config import Settings, load_settings
 from assistant.handbook.render import Page, render_handbooks, stale_pages, write_pages
 from assistant.kb.load import kb_fingerprint, load_kb
 from assistant.kb.models import KnowledgeBase, Tier
@@ -63,17 +64,23 @@ def build(
     kb_dir: Path,
     out: Path,
     *,
-    embedder_spec: str,
+    settings: Settings | None = None,
+    embedder_spec: str | None = None,
     site: bool = True,
     index: bool = True,
     progress: Progress | None = None,
 ) -> BuildReport:
-    """Run the stages; each reports to `progress` (the CLI shows it on a terminal)."""
-    from assistant.config import get_settings
+    """Run the stages; each reports to `progress` (the CLI shows it on a terminal).
+
+    `settings` is all the build reads: the embedder, and for the site the chat's API URL and the Zalo
+    verification code (default: the environment's, as `assistant build` passes them). `embedder_spec`
+    overrides `settings.embedder` (tests and benchmarks pick a model that way)."""
     from assistant.handbook.site import build_site
     from assistant.index.build import build_index
     from assistant.index.embedders import get_embedder
 
+    settings = settings or load_settings()
+    embedder_spec = embedder_spec or settings.embedder
     progress = progress or Progress()
     report = BuildReport()
     t0 = time.perf_counter()
@@ -95,12 +102,13 @@ def build(
     # nothing else: build the site in a second process while this one builds the index.
     site_job = None
     site_stage = None
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) if site and index else None
+    pool = (
+        ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) if site and index else None
+    )
     if site:
         t_site = time.perf_counter()
         report.site = out / "site"
-        settings = get_settings()
-        extra = {"api_url": settings.api_url, "zalo_verification": settings.zalo_verifier_code}
+        extra = {"api_url": settings.api_url, "zalo_verification": settings.zalo.verifier_code}
         site_stage = progress.stage("Trang web")
         if pool is not None:
             site_job = pool.submit(build_site, kb, docs, report.site, extra, out / "cache")

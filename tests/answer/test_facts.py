@@ -6,9 +6,9 @@ import datetime as dt
 
 from assistant.answer.compose import compose_procedure, cut
 from assistant.answer.facts import FactRanker
-from assistant.kb.facts import FactKind, facts_of
 from assistant.answer.model import Answer, AnswerKind
 from assistant.answer.render import to_markdown, to_plain
+from assistant.kb.facts import FactKind, facts_of
 from assistant.kb.models import Procedure, Sector
 from assistant.query import analyse
 
@@ -33,16 +33,32 @@ PROCEDURE = Procedure.model_validate(
         "processing_time": "Ngay trong ngày",
         "fees": [{"case": "Công dân Việt Nam cư trú trong nước", "amount": "Miễn lệ phí"}],
         "rules": [
-            {"kind": "khong-duoc", "statement": LONG_RULE, "basis": "Luật Hộ tịch 2014 (ví dụ kiểm thử)",
-             "asks": ["nhờ bố mẹ đi đăng ký kết hôn thay"]},
-            {"kind": "duoc", "statement": "Được đăng ký kết hôn ở xã nơi cư trú (thường trú hoặc tạm trú) của một trong hai bên.",
-             "basis": "Điều 17 Luật Hộ tịch 2014", "asks": ["tạm trú có phải về quê đăng ký kết hôn không"]},
+            {
+                "kind": "khong-duoc",
+                "statement": LONG_RULE,
+                "basis": "Luật Hộ tịch 2014 (ví dụ kiểm thử)",
+                "asks": ["nhờ bố mẹ đi đăng ký kết hôn thay"],
+            },
+            {
+                "kind": "duoc",
+                "statement": "Được đăng ký kết hôn ở xã nơi cư trú (thường trú hoặc tạm trú) của một trong hai bên.",
+                "basis": "Điều 17 Luật Hộ tịch 2014",
+                "asks": ["tạm trú có phải về quê đăng ký kết hôn không"],
+            },
         ],
         "special_cases": [
-            {"situation": "Một bên là người nước ngoài", "handling": "Làm thủ tục đăng ký kết hôn có yếu tố nước ngoài.",
-             "basis": "Điều 37 Luật Hộ tịch 2014"},
+            {
+                "situation": "Một bên là người nước ngoài",
+                "handling": "Làm thủ tục đăng ký kết hôn có yếu tố nước ngoài.",
+                "basis": "Điều 37 Luật Hộ tịch 2014",
+            },
         ],
-        "faq": [{"question": "Đăng ký kết hôn có mất lệ phí không?", "answer": "Không, công dân Việt Nam cư trú trong nước được miễn lệ phí."}],
+        "faq": [
+            {
+                "question": "Đăng ký kết hôn có mất lệ phí không?",
+                "answer": "Không, công dân Việt Nam cư trú trong nước được miễn lệ phí.",
+            }
+        ],
         "updated": "2026-12-04",
     }
 )
@@ -63,10 +79,21 @@ def test_every_atomic_statement_is_a_fact() -> None:
 
 
 def test_story_question_gets_the_rule_first_and_whole() -> None:
-    composed = _compose("Em đi làm xa, hồ sơ đã chuẩn bị đủ. Em có thể nhờ bố mẹ đi đăng ký kết hôn thay em được không?")
+    composed = _compose(
+        "Em đi làm xa, hồ sơ đã chuẩn bị đủ. Em có thể nhờ bố mẹ đi đăng ký kết hôn thay em được không?"
+    )
     assert composed.facts[0].kind is FactKind.rule
-    markdown = to_markdown(Answer(True, 0.9, AnswerKind.procedure, heading=composed.heading, direct=composed.direct,
-                                  blocks=composed.blocks, links=composed.links))
+    markdown = to_markdown(
+        Answer(
+            True,
+            0.9,
+            AnswerKind.procedure,
+            heading=composed.heading,
+            direct=composed.direct,
+            blocks=composed.blocks,
+            links=composed.links,
+        )
+    )
     assert markdown.startswith("Không được ủy quyền")
     assert LONG_RULE in markdown  # never cut mid-clause
     assert "Căn cứ: Luật Hộ tịch 2014 (ví dụ kiểm thử)" in markdown
@@ -86,14 +113,23 @@ def test_a_documents_question_gets_the_list_not_a_fact() -> None:
 
 def test_plain_rendering_has_no_markup_and_absolute_links() -> None:
     composed = _compose("Có thể ủy quyền cho người khác đăng ký kết hôn thay không?")
-    answer = Answer(True, 0.9, AnswerKind.procedure, heading=composed.heading, direct=composed.direct,
-                    blocks=composed.blocks, links=composed.links)
+    answer = Answer(
+        True,
+        0.9,
+        AnswerKind.procedure,
+        heading=composed.heading,
+        direct=composed.direct,
+        blocks=composed.blocks,
+        links=composed.links,
+    )
     plain = to_plain(answer, "https://sotay.example")
     assert "**" not in plain and "](" not in plain
     assert "https://sotay.example/ho-tich/#tt-1-000894-quy-dinh" in plain
 
 
 def test_cut_stops_at_a_clause_boundary() -> None:
-    text = "Nộp tại Trung tâm Phục vụ hành chính công cấp xã. Hoặc nộp trực tuyến trên Cổng Dịch vụ công quốc gia, VNeID."
+    text = (
+        "Nộp tại Trung tâm Phục vụ hành chính công cấp xã. Hoặc nộp trực tuyến trên Cổng Dịch vụ công quốc gia, VNeID."
+    )
     assert cut(text, 60) == "Nộp tại Trung tâm Phục vụ hành chính công cấp xã."
     assert cut("ngắn", 60) == "ngắn"

@@ -34,7 +34,13 @@ class FakeLlm:
             if self.mode == "invent":
                 draft = draft + "\nLệ phí: 250.000 đồng. Gọi 0296 3852 123."
             content = "Chào bạn, đây là hướng dẫn:\n\n" + draft if self.mode != "invent" else draft
-            return {"id": "x", "object": "chat.completion", "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}]}
+            return {
+                "id": "x",
+                "object": "chat.completion",
+                "choices": [
+                    {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
+                ],
+            }
 
         self.port = free_port()
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))

@@ -67,7 +67,12 @@ def test_follow_up_in_a_session_keeps_the_procedure(server) -> None:
 
 
 def test_out_of_scope_is_refused_politely_with_help(server) -> None:
-    for question in ["Kết quả trận bóng đá tối qua thế nào?", "cach nau canh chua ca loc"]:
+    for question in [
+        "Kết quả trận bóng đá tối qua thế nào?",
+        "kết quả bóng đá tối qua",
+        "cach nau canh chua ca loc",
+        "gia vang hom nay bao nhieu",
+    ]:
         body = ask(server, question)
         assert body["answered"] is False and body["procedure"] is None and body["sources"] == []
         assert "Xin lỗi" in body["answer"] and "Trung tâm Phục vụ hành chính công" in body["answer"]
@@ -78,19 +83,23 @@ def test_refusals_never_invent_contacts(server) -> None:
     assert not re.search(r"\d{3}[ .]?\d{3}[ .]?\d{3,4}", answer)  # no phone number made up
 
 
-def test_clarifying_question_when_two_procedures_are_close(server) -> None:
-    body = ask(server, "khai sinh")
-    if body["clarify"]:
-        assert body["procedure"] is None and len(body["sources"]) >= 2
-        assert "Bạn muốn hỏi thủ tục nào" in body["answer"]
-        assert all(s["code"] in body["answer"] for s in body["sources"])
-    else:  # a bare "khai sinh" may be clear enough: then it must be the plain birth registration
-        assert body["procedure"]["code"] == "1.001193"
+def test_clarifying_question_when_two_procedures_are_close(server_e5) -> None:
+    # A bare "khai sinh" fits registering a birth and registering it again (lost papers) about as well: the
+    # assistant asks which, listing both, instead of guessing. (How close two procedures are is the model's call.)
+    body = ask(server_e5, "khai sinh")
+    assert body["clarify"] is True
+    assert body["procedure"] is None and len(body["sources"]) >= 2
+    assert {"1.001193", "1.004884"} <= {s["code"] for s in body["sources"]}
+    assert "Bạn muốn hỏi thủ tục nào" in body["answer"]
+    assert all(s["code"] in body["answer"] for s in body["sources"])
 
 
 def test_feedback_is_stored(server) -> None:
     qid = ask(server, "đăng ký thường trú cần gì")["question_id"]
-    response = httpx.post(server.url + "/api/feedback", json={"question_id": qid, "helpful": False, "comment": "thiếu mẫu CT01, gọi 0912345678"})
+    response = httpx.post(
+        server.url + "/api/feedback",
+        json={"question_id": qid, "helpful": False, "comment": "thiếu mẫu CT01, gọi 0912345678"},
+    )
     assert response.status_code in (200, 204)
     with server.state.db.engine.connect() as conn:
         row = conn.execute(text("SELECT helpful, comment FROM feedback WHERE question_id = :q"), {"q": qid}).one()
@@ -98,9 +107,13 @@ def test_feedback_is_stored(server) -> None:
 
 
 def test_feedback_bad_input(server) -> None:
-    assert_vietnamese_error(httpx.post(server.url + "/api/feedback", json={"question_id": "nope", "helpful": True}), 404)
+    assert_vietnamese_error(
+        httpx.post(server.url + "/api/feedback", json={"question_id": "nope", "helpful": True}), 404
+    )
     assert_vietnamese_error(httpx.post(server.url + "/api/feedback", json={"helpful": True}), 422)
-    assert_vietnamese_error(httpx.post(server.url + "/api/feedback", json={"question_id": "x", "helpful": "có lẽ"}), 422)
+    assert_vietnamese_error(
+        httpx.post(server.url + "/api/feedback", json={"question_id": "x", "helpful": "có lẽ"}), 422
+    )
 
 
 def test_personal_data_is_scrubbed_before_storing(server) -> None:
@@ -116,7 +129,9 @@ def test_question_limits(server) -> None:
     assert_vietnamese_error(httpx.post(server.url + "/api/ask", json={"question": "a" * 1001}), 422)
     assert_vietnamese_error(httpx.post(server.url + "/api/ask", json={}), 422)
     assert_vietnamese_error(httpx.post(server.url + "/api/ask", json={"question": 42}), 422)
-    assert_vietnamese_error(httpx.post(server.url + "/api/ask", content=b"{not json", headers={"content-type": "application/json"}), 422)
+    assert_vietnamese_error(
+        httpx.post(server.url + "/api/ask", content=b"{not json", headers={"content-type": "application/json"}), 422
+    )
     body = ask(server, "đăng ký\x00 kết hôn\x07 cần gì")
     assert body["procedure"]["code"] == "1.000894"
 
@@ -133,15 +148,18 @@ def test_staff_view_requires_the_token(server) -> None:
     ask(server, "ket qua tran bong da toi qua")
     ask(server, "Làm sao để giảm cân nhanh?")
     assert_vietnamese_error(httpx.get(server.url + "/api/admin/unanswered"), 401)
-    assert_vietnamese_error(httpx.get(server.url + "/api/admin/unanswered", headers={"Authorization": "Bearer wrong"}), 401)
-    assert httpx.get(server.url + "/admin").status_code == 401
+    assert_vietnamese_error(
+        httpx.get(server.url + "/api/admin/unanswered", headers={"Authorization": "Bearer wrong"}), 401
+    )
+    page = httpx.get(server.url + "/admin")  # a browser is sent to the sign-in page
+    assert page.status_code == 303 and page.headers["location"].startswith("/admin/login")
     response = httpx.get(server.url + "/api/admin/unanswered", headers={"Authorization": "Bearer staff-secret"})
     assert response.status_code == 200
     groups = response.json()["groups"]
     football = next(g for g in groups if "bóng đá" in g["example"] or "bong da" in g["example"])
     assert football["count"] == 2  # the accented and unaccented questions are grouped
-    page = httpx.get(server.url + "/admin", headers={"Authorization": "Bearer staff-secret"})
-    assert page.status_code == 200 and "Câu hỏi chưa trả lời được" in page.text
+    page = httpx.get(server.url + "/admin/questions", headers={"Authorization": "Bearer staff-secret"})
+    assert page.status_code == 200 and "chưa trả lời được" in page.text
     for route in ("/api/admin/feedback", "/api/admin/daily", "/api/admin/handoffs"):
         assert httpx.get(server.url + route, headers={"Authorization": "Bearer staff-secret"}).status_code == 200
 

@@ -77,8 +77,14 @@ def test_a_broken_limit_storage_lets_citizens_through(make_server, tmp_path: Pat
 
 def test_past_the_cap_a_fast_503_with_retry_after(make_server, tmp_path: Path) -> None:
     server = make_server(tmp_path / "busy.db", max_answering=1, max_waiting=0)
-    questions = ["đăng ký kết hôn cần giấy tờ gì", "làm giấy khai sinh cho con", "đăng ký tạm trú ở đâu",
-                 "đổi thẻ căn cước", "xin giấy phép xây dựng nhà ở", "chứng thực di chúc"] * 2
+    questions = [
+        "đăng ký kết hôn cần giấy tờ gì",
+        "làm giấy khai sinh cho con",
+        "đăng ký tạm trú ở đâu",
+        "đổi thẻ căn cước",
+        "xin giấy phép xây dựng nhà ở",
+        "chứng thực di chúc",
+    ] * 2
     health: list[float] = []
 
     def probe() -> None:

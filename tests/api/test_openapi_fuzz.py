@@ -19,19 +19,33 @@ from schemathesis.checks import (
 from tests.conftest import LiveServer
 
 EXAMPLES = 40  # per operation; the whole run stays well under a minute
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
-          response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 
 
 @pytest.fixture(scope="module")
 def fuzz_server(built: Path, tmp_path_factory: pytest.TempPathFactory):
     from assistant.api.app import build_state
     from assistant.config import Settings
-    from tests.conftest import start_server
+    from tests.conftest import index_embedder, start_server
 
     db = tmp_path_factory.mktemp("fuzz") / "fuzz.db"
-    state = build_state(Settings(db_url=f"sqlite:///{db}", admin_token="staff-secret", rate_limit_per_minute=0,
-                                 max_waiting=1000), built / "index", built / "site")
+    state = build_state(
+        Settings(
+            db_url=f"sqlite:///{db}",
+            admin_token="staff-secret",
+            rate_limit_per_minute=0,
+            max_waiting=1000,
+            embedder=index_embedder(built),
+        ),
+        built / "index",
+        built / "site",
+    )
     server: LiveServer = start_server(state)
     yield server
     server.stop()

@@ -32,7 +32,10 @@ def test_without_diacritics_and_with_abbreviations(server) -> None:
 
 
 def test_old_tone_placement_finds_the_same(server) -> None:
-    assert search(server, "hoà giải tranh chấp đất đai")[0]["code"] == search(server, "hòa giải tranh chấp đất đai")[0]["code"]
+    assert (
+        search(server, "hoà giải tranh chấp đất đai")[0]["code"]
+        == search(server, "hòa giải tranh chấp đất đai")[0]["code"]
+    )
 
 
 def test_procedure_code(server) -> None:

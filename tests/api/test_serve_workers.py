@@ -14,8 +14,12 @@ from tests.conftest import assert_vietnamese_error
 
 def test_two_worker_processes_on_postgres(pg_url: str, built: Path, tmp_path: Path) -> None:
     log = tmp_path / "serve.log"
-    env = {"ASSISTANT_DB_URL": pg_url, "ASSISTANT_RATE_LIMIT_PER_MINUTE": "2", "ASSISTANT_ADMIN_TOKEN": "x",
-           "ASSISTANT_RATE_LIMIT_STORAGE": "memory://"}
+    env = {
+        "ASSISTANT_DB_URL": pg_url,
+        "ASSISTANT_RATE_LIMIT_PER_MINUTE": "2",
+        "ASSISTANT_ADMIN_TOKEN": "x",
+        "ASSISTANT_RATE_LIMIT_STORAGE": "memory://",
+    }
     server = ServerProcess(built / "index", env, log, workers=2)
     try:
         with httpx.Client(base_url=server.url, timeout=30) as http:
@@ -25,8 +29,12 @@ def test_two_worker_processes_on_postgres(pg_url: str, built: Path, tmp_path: Pa
             assert search.status_code == 200
             assert http.post("/api/ask", json={"question": "đăng ký khai tử cần gì"}).status_code == 200
             # uvicorn's own proxy-header handling is off: a rotated X-Forwarded-For buys nothing.
-            codes = [http.get("/api/search", params={"q": "khai sinh"},
-                              headers={"X-Forwarded-For": f"203.0.113.{i}"}).status_code for i in range(30)]
+            codes = [
+                http.get(
+                    "/api/search", params={"q": "khai sinh"}, headers={"X-Forwarded-For": f"203.0.113.{i}"}
+                ).status_code
+                for i in range(30)
+            ]
             assert 429 in codes
             assert_vietnamese_error(http.get("/api/khong-co"), 404)
     finally:

@@ -22,7 +22,7 @@ def test_the_page_shows_at_most_three_plain_aliases() -> None:
     for p in kb.procedures:
         text = procedure_markdown(p)
         assert "Người dân thường hỏi" not in text
-        line = next((l for l in text.splitlines() if l.startswith("- **Còn gọi là:** ")), None)
+        line = next((ln for ln in text.splitlines() if ln.startswith("- **Còn gọi là:** ")), None)
         shown = line.removeprefix("- **Còn gọi là:** ").split("; ") if line else []
         assert len(shown) <= 3 and shown == plain_aliases(p.title, p.aliases), p.code
         if p.tier.value == "curated":
@@ -34,11 +34,23 @@ def test_the_page_shows_at_most_three_plain_aliases() -> None:
 
 
 def test_questions_abbreviations_and_repeats_are_not_shown() -> None:
-    aliases = ["dang ky khai sinh", "đăng ký khai sinh", "dk khai sinh cho bé", "con mới sinh làm giấy tờ gì",
-               "sửa nhà có cần xin phép không", "làm giấy khai sinh cho con", "làm giấy khai sinh",
-               "khai sinh cho bé", "khai sinh online trên VNeID", "khai sinh quá hạn"]
+    aliases = [
+        "dang ky khai sinh",
+        "đăng ký khai sinh",
+        "dk khai sinh cho bé",
+        "con mới sinh làm giấy tờ gì",
+        "sửa nhà có cần xin phép không",
+        "làm giấy khai sinh cho con",
+        "làm giấy khai sinh",
+        "khai sinh cho bé",
+        "khai sinh online trên VNeID",
+        "khai sinh quá hạn",
+    ]
     assert plain_aliases("Đăng ký khai sinh", aliases) == [
-        "làm giấy khai sinh cho con", "khai sinh cho bé", "khai sinh online trên VNeID"]
+        "làm giấy khai sinh cho con",
+        "khai sinh cho bé",
+        "khai sinh online trên VNeID",
+    ]
 
 
 def test_every_alias_stays_in_the_search_data() -> None:

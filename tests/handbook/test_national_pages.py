@@ -11,11 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from assistant.handbook.render import NATIONAL_MARK, NATIONAL_PAGE, render_handbooks
+from assistant.handbook.anchors import national_mark
+from assistant.handbook.render import NATIONAL_PAGE, render_handbooks
 from assistant.kb.load import load_kb
 from assistant.kb.models import KnowledgeBase, Tier
 
 ROOT = Path(__file__).resolve().parents[2]
+NATIONAL_MARK = national_mark("An Giang")  # the default KB's province
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +42,9 @@ def block(text: str, anchor: str) -> str:
     return text[start : end if end > 0 else None]
 
 
-def test_national_records_follow_the_written_ones_in_their_sector(kb: KnowledgeBase, site_pages: dict[str, str]) -> None:
+def test_national_records_follow_the_written_ones_in_their_sector(
+    kb: KnowledgeBase, site_pages: dict[str, str]
+) -> None:
     text = site_pages["nong-nghiep.md"]
     part = text.index("## Thủ tục khác (từ Cơ sở dữ liệu quốc gia) {#quoc-gia}")
     for p in kb.procedures_of("nong-nghiep"):
@@ -59,7 +63,9 @@ def test_national_records_follow_the_written_ones_in_their_sector(kb: KnowledgeB
 def test_sectors_of_their_own_get_a_page_and_an_overview(kb: KnowledgeBase, site_pages: dict[str, str]) -> None:
     text = site_pages["quan-ly-xuat-nhap-canh.md"]
     assert text.startswith("# Quản lý xuất nhập cảnh\n")
-    assert "## Danh mục thủ tục {#danh-muc}" in text and "chưa được biên soạn lại cho An Giang" in text.split("**Thực")[0]
+    assert (
+        "## Danh mục thủ tục {#danh-muc}" in text and "chưa được biên soạn lại cho An Giang" in text.split("**Thực")[0]
+    )
     assert "| `1.001456` | [Cấp hộ chiếu phổ thông ở trong nước (thực hiện tại cấp tỉnh)](#tt-1-001456) |" in text
     assert NATIONAL_MARK in block(text, "tt-1-001456")
     overview = site_pages[NATIONAL_PAGE]

@@ -24,8 +24,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def kb():
     """The curated procedures of kb/: the national tier (1,534 records) would only slow these tests down."""
     full = load_kb(ROOT / "kb")
-    return full.model_copy(update={"procedures": [p for p in full.procedures if p.tier is Tier.curated],
-                                   "sectors": full.curated_sectors()})
+    return full.model_copy(
+        update={"procedures": [p for p in full.procedures if p.tier is Tier.curated], "sectors": full.curated_sectors()}
+    )
 
 
 def test_chunks_know_code_section_and_url(kb) -> None:
@@ -38,8 +39,8 @@ def test_chunks_know_code_section_and_url(kb) -> None:
 
 
 def test_index_built_with_another_embedder_fails_clearly(built: Path) -> None:
-    with pytest.raises(IndexLoadError, match="mô hình nhúng 'e5-small'"):
-        load_index(built / "index", "hash")
+    with pytest.raises(IndexLoadError, match="mô hình nhúng 'hash'"):
+        load_index(built / "index", "e5-small")
 
 
 def test_missing_and_corrupt_files_fail_clearly(built: Path, tmp_path: Path) -> None:
@@ -47,20 +48,20 @@ def test_missing_and_corrupt_files_fail_clearly(built: Path, tmp_path: Path) -> 
     shutil.copytree(built / "index", copy)
     (copy / "dense.faiss").write_bytes(b"garbage")
     with pytest.raises(IndexLoadError, match="bị hỏng"):
-        load_index(copy, "e5-small")
+        load_index(copy, "hash")
     (copy / "dense.faiss").unlink()
     with pytest.raises(IndexLoadError, match="thiếu tệp dense.faiss"):
-        load_index(copy, "e5-small")
+        load_index(copy, "hash")
     (copy / "manifest.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(IndexLoadError, match="manifest.json"):
-        load_index(copy, "e5-small")
+        load_index(copy, "hash")
     with pytest.raises(IndexLoadError, match="Không tìm thấy chỉ mục"):
-        load_index(tmp_path / "none", "e5-small")
+        load_index(tmp_path / "none", "hash")
 
 
 def test_manifest_records_embedder_dimension_and_fingerprint(built: Path) -> None:
     manifest = json.loads((built / "index" / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["embedder"] == "e5-small" and manifest["dim"] == 384
+    assert manifest["embedder"] == "hash" and manifest["dim"] == 256
     assert len(manifest["kb_fingerprint"]) == 16 and manifest["built_at"]
 
 
@@ -71,11 +72,16 @@ def test_rebuild_embeds_only_what_changed(kb, tmp_path: Path) -> None:
     first = build_index(kb, pages, tmp_path / "index", embedder, "fp1", cache)
     assert 0 < first.embedded <= first.dense_vectors  # a passage repeated across procedures is embedded once
     changed = kb.model_copy(
-        update={"procedures": [kb.procedures[0].model_copy(update={"aliases": ["một cách hỏi hoàn toàn mới"]}), *kb.procedures[1:]]}
+        update={
+            "procedures": [
+                kb.procedures[0].model_copy(update={"aliases": ["một cách hỏi hoàn toàn mới"]}),
+                *kb.procedures[1:],
+            ]
+        }
     )
     second = build_index(changed, render_handbooks(changed), tmp_path / "index", embedder, "fp2", cache)
     assert second.embedded == 1
-    assert load_index(tmp_path / "index", "hash").manifest["kb_fingerprint"] == "fp2"
+    assert load_index(tmp_path / "index", "hash").manifest.kb_fingerprint == "fp2"
 
 
 def test_failed_write_leaves_the_previous_index(kb, tmp_path: Path) -> None:
@@ -88,7 +94,7 @@ def test_failed_write_leaves_the_previous_index(kb, tmp_path: Path) -> None:
 
     with pytest.raises(RuntimeError):
         build_index(kb, pages, tmp_path / "index", Broken(), "fp2", tmp_path / "other.sqlite")
-    assert load_index(tmp_path / "index", "hash").manifest["kb_fingerprint"] == "fp1"
+    assert load_index(tmp_path / "index", "hash").manifest.kb_fingerprint == "fp1"
     assert not list(tmp_path.glob(".index-*"))
 
 

@@ -7,14 +7,18 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.kb.test_check import assert_one_problem, check, kb, procedure, write  # noqa: F401 (fixture)
+from tests.kb.conftest import write
+from tests.kb.test_check import assert_one_problem, check, procedure
 
 FILE = "procedures/ho-tich/1.001193.yaml"
 
 
 def check_args(kb: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "assistant.cli", "check", "--kb", str(kb), *args], capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "assistant.cli", "check", "--kb", str(kb), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -28,7 +32,9 @@ def test_a_rule_without_legal_basis_is_one_clear_line(kb: Path) -> None:
 def test_an_unknown_rule_kind_or_field_is_named(kb: Path) -> None:
     data = procedure(kb)
     data["rules"] = [{"kind": "cam", "statement": "X.", "basis": "Điều 1"}]
-    data["special_cases"] = [{"situation": "Ở nước ngoài", "handling": "Cơ quan đại diện.", "basis": "Điều 2", "nguoi": "x"}]
+    data["special_cases"] = [
+        {"situation": "Ở nước ngoài", "handling": "Cơ quan đại diện.", "basis": "Điều 2", "nguoi": "x"}
+    ]
     write(kb / FILE, data)
     result = check(kb)
     assert_one_problem(result, FILE, "rules[0].kind", "duoc")
@@ -37,8 +43,10 @@ def test_an_unknown_rule_kind_or_field_is_named(kb: Path) -> None:
 
 def test_expired_fee_is_reported_after_its_date_only(kb: Path) -> None:
     data = procedure(kb)
-    data["fees"] = [{"case": "Giảm 50%", "amount": "35.000 đồng", "valid_until": "2026-12-31", "source": "Thông tư 64/2025/TT-BTC"},
-                    {"case": "Từ 01/01/2027", "amount": "70.000 đồng"}]
+    data["fees"] = [
+        {"case": "Giảm 50%", "amount": "35.000 đồng", "valid_until": "2026-12-31", "source": "Thông tư 64/2025/TT-BTC"},
+        {"case": "Từ 01/01/2027", "amount": "70.000 đồng"},
+    ]
     data["channels"] = []
     write(kb / FILE, data)
     assert check_args(kb, "--today", "2026-12-31").returncode == 0
@@ -78,12 +86,20 @@ def test_a_legal_basis_missing_from_the_national_record_must_be_marked(kb: Path)
     import json
 
     (kb / "national").mkdir()
-    record = {"ma_thu_tuc": "1.001193", "ten_thu_tuc": "Thủ tục đăng ký khai sinh", "linh_vuc": "Hộ tịch",
-              "can_cu_phap_ly": "Luật Hộ tịch 60/2014/QH13"}
+    record = {
+        "ma_thu_tuc": "1.001193",
+        "ten_thu_tuc": "Thủ tục đăng ký khai sinh",
+        "linh_vuc": "Hộ tịch",
+        "can_cu_phap_ly": "Luật Hộ tịch 60/2014/QH13",
+    }
     with gzip.open(kb / "national" / "procedures.jsonl.gz", "wt", encoding="utf-8") as fh:
         fh.write(json.dumps(record, ensure_ascii=False) + "\n")
     data = procedure(kb)
-    data["legal_basis"] = [{"number": "60/2014/QH13"}, {"number": "118/2025/NĐ-CP"}, {"number": "120/2025/NĐ-CP", "added": True}]
+    data["legal_basis"] = [
+        {"number": "60/2014/QH13"},
+        {"number": "118/2025/NĐ-CP"},
+        {"number": "120/2025/NĐ-CP", "added": True},
+    ]
     write(kb / FILE, data)
     result = check(kb)
     assert_one_problem(result, FILE, "legal_basis[1].number", "118/2025/NĐ-CP")

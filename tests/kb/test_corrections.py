@@ -12,6 +12,7 @@ from assistant.kb.audit import channel_conflicts, consistency, expired_facts, lo
 from assistant.kb.load import load_kb
 from assistant.kb.models import Tier
 from assistant.text import fold
+from tests.conftest import index_embedder
 
 ROOT = Path(__file__).resolve().parents[2]
 KB = load_kb(ROOT / "kb")
@@ -52,7 +53,9 @@ def test_land_certificate_channels_are_not_said_free() -> None:
     for code in ("1.013978", "1.012753"):
         p = _p(code)
         assert not any(fold(c.fee).startswith("mien phi") for c in p.channels), code
-        assert all("hoi dong nhan dan" in fold(c.fee) or "hdnd" in fold(c.fee) for c in p.channels)  # set by the council
+        assert all(
+            "hoi dong nhan dan" in fold(c.fee) or "hdnd" in fold(c.fee) for c in p.channels
+        )  # set by the council
 
 
 def test_birth_registration_says_when_it_is_free_and_when_not() -> None:
@@ -71,7 +74,8 @@ def test_curated_legal_bases_are_in_the_record_or_marked_added() -> None:
     assert [pr.line() for pr in consistency(KB, ROOT / "kb")] == []
     national = load_national(ROOT / "kb")
     missing = [
-        code for code in ("1.001193", "1.000894", "1.000656", "1.004873")
+        code
+        for code in ("1.001193", "1.000894", "1.000656", "1.004873")
         if "18/2026" in national[code].get("can_cu_phap_ly", "")
         and not any(d.number.startswith("18/2026") for d in _p(code).legal_basis)
     ]
@@ -94,8 +98,12 @@ def test_the_id_card_fee_reduction_expires_after_2026() -> None:
     file = procedure_file(ROOT / "kb", _p("1.014064"))
     assert any(line.startswith(f"{file}: fees[") and "31/12/2026" in line for line in lines)
     assert expired_facts(KB, ROOT / "kb", dt.date(2026, 12, 31)) == []
-    result = subprocess.run([sys.executable, "-m", "assistant.cli", "check", "--kb", str(ROOT / "kb"), "--today", "2027-01-15"],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "assistant.cli", "check", "--kb", str(ROOT / "kb"), "--today", "2027-01-15"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode != 0 and "1.014064.yaml: fees[" in result.stderr
 
 
@@ -105,10 +113,14 @@ def test_the_assistant_does_not_state_an_expired_fee_as_current(built: Path) -> 
     from assistant.index.store import load_index
     from assistant.search import HybridSearcher
 
-    embedder = get_embedder("e5-small")
+    embedder = get_embedder(index_embedder(built))
     searcher = HybridSearcher(load_index(built / "index", embedder.id), embedder)
-    before = Assistant(searcher, today=lambda: dt.date(2026, 12, 4)).ask("làm lại thẻ căn cước bị mất hết bao nhiêu tiền")
-    after = Assistant(searcher, today=lambda: dt.date(2027, 1, 15)).ask("làm lại thẻ căn cước bị mất hết bao nhiêu tiền")
+    before = Assistant(searcher, today=lambda: dt.date(2026, 12, 4)).ask(
+        "làm lại thẻ căn cước bị mất hết bao nhiêu tiền"
+    )
+    after = Assistant(searcher, today=lambda: dt.date(2027, 1, 15)).ask(
+        "làm lại thẻ căn cước bị mất hết bao nhiêu tiền"
+    )
     assert before.procedure and before.procedure.code == "1.014064"
     assert "35.000" in before.text
     assert "có thể đã thay đổi" in after.text and "31/12/2026" in after.text

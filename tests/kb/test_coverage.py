@@ -24,11 +24,21 @@ def test_every_listed_procedure_is_written_in_full() -> None:
                 continue
             if proc.sector != sector:
                 problems.append(f"{proc.code}: lĩnh vực {proc.sector}, cần {sector}")
-            empty = [name for name, value in [
-                ("documents", proc.documents), ("steps", proc.steps), ("processing_time", proc.processing_time),
-                ("fees", proc.fees), ("agency", proc.agency), ("legal_basis", proc.legal_basis),
-                ("submit_at", proc.submit_at), ("summary", proc.summary), ("aliases", proc.aliases),
-            ] if not value]
+            empty = [
+                name
+                for name, value in [
+                    ("documents", proc.documents),
+                    ("steps", proc.steps),
+                    ("processing_time", proc.processing_time),
+                    ("fees", proc.fees),
+                    ("agency", proc.agency),
+                    ("legal_basis", proc.legal_basis),
+                    ("submit_at", proc.submit_at),
+                    ("summary", proc.summary),
+                    ("aliases", proc.aliases),
+                ]
+                if not value
+            ]
             if empty:
                 problems.append(f"{proc.code}: trống {', '.join(empty)}")
             if " ".join(proc.official_name.split()) != " ".join(entry["official_name"].split()):

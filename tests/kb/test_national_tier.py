@@ -14,7 +14,7 @@ import pytest
 
 from assistant.kb.load import kb_fingerprint, load_kb, validate_kb
 from assistant.kb.models import KnowledgeBase, Tier
-from tests.kb.test_check import check, kb  # noqa: F401 (fixture)
+from tests.kb.test_check import check
 
 ROOT = Path(__file__).resolve().parents[2]
 SNAPSHOT = ROOT / "kb" / "national" / "procedures.jsonl.gz"
@@ -66,7 +66,7 @@ def test_national_cards_carry_names_for_search_and_confidence(full: KnowledgeBas
     assert "hộ chiếu" in p.summary and "Quản lý xuất nhập cảnh" in p.summary
 
 
-def test_check_reports_a_malformed_snapshot_line_with_file_and_line(kb: Path) -> None:  # noqa: F811
+def test_check_reports_a_malformed_snapshot_line_with_file_and_line(kb: Path) -> None:
     good = snapshot_lines("1.004359", "1.001456")
     (kb / "national").mkdir()
     broken = b'{"ma_thu_tuc": "1.000419", "ten_thu_tuc": \n'
@@ -80,9 +80,11 @@ def test_check_reports_a_malformed_snapshot_line_with_file_and_line(kb: Path) ->
     assert len(lines) == 2
 
 
-def test_a_valid_snapshot_passes_check_and_joins_the_kb(kb: Path) -> None:  # noqa: F811
+def test_a_valid_snapshot_passes_check_and_joins_the_kb(kb: Path) -> None:
     (kb / "national").mkdir()
-    (kb / "national" / "procedures.jsonl.gz").write_bytes(gzip.compress(b"".join(snapshot_lines("1.001193", "1.004359"))))
+    (kb / "national" / "procedures.jsonl.gz").write_bytes(
+        gzip.compress(b"".join(snapshot_lines("1.001193", "1.004359")))
+    )
     before = kb_fingerprint(kb)
     result = check(kb)
     assert result.returncode == 0, result.stderr
@@ -95,11 +97,15 @@ def test_a_valid_snapshot_passes_check_and_joins_the_kb(kb: Path) -> None:  # no
     assert kb_fingerprint(kb) != before
 
 
-def test_stale_reviews_list_curated_files_only(kb: Path) -> None:  # noqa: F811
+def test_stale_reviews_list_curated_files_only(kb: Path) -> None:
     (kb / "national").mkdir()
     (kb / "national" / "procedures.jsonl.gz").write_bytes(gzip.compress(b"".join(snapshot_lines("1.004359"))))
-    result = subprocess.run([sys.executable, "-m", "assistant.cli", "check", "--kb", str(kb), "--stale", "100000"],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "assistant.cli", "check", "--kb", str(kb), "--stale", "100000"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -109,15 +115,22 @@ def test_import_refreshes_the_snapshot(tmp_path: Path) -> None:
     ministry = dict(records[0], ma_thu_tuc="1.999999", cap_thuc_hien="Cấp bộ")
     records[1]["raw_text"] = "Toàn văn trang"
     src = tmp_path / "newer.jsonl"
-    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in [records[2], ministry, records[1], records[0]])
-                   + "không phải json\n", encoding="utf-8")
+    src.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in [records[2], ministry, records[1], records[0]])
+        + "không phải json\n",
+        encoding="utf-8",
+    )
     dest = tmp_path / "national" / "procedures.jsonl.gz"
     dest.parent.mkdir()
-    (dest.parent / "README.md").write_text("# Snapshot\n\n- Date of the snapshot: 2026-01-01. Records: 9.\n\nMore.\n",
-                                           encoding="utf-8")
+    (dest.parent / "README.md").write_text(
+        "# Snapshot\n\n- Date of the snapshot: 2026-01-01. Records: 9.\n\nMore.\n", encoding="utf-8"
+    )
     run = lambda: subprocess.run(  # noqa: E731
         [sys.executable, "-m", "assistant.cli", "import", "national", str(src), "--snapshot", str(dest)],
-        capture_output=True, text=True, timeout=60)
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     result = run()
     assert result.returncode == 0, result.stderr
     assert "dòng 5: không phải JSON" in result.stderr and "Đã ghi 3 bản ghi" in result.stdout
@@ -133,6 +146,10 @@ def test_import_refreshes_the_snapshot(tmp_path: Path) -> None:
 
 
 def test_import_needs_exactly_one_target(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "assistant.cli", "import", "national", str(SNAPSHOT)],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "assistant.cli", "import", "national", str(SNAPSHOT)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 1 and "--out" in result.stderr and "--snapshot" in result.stderr

@@ -8,6 +8,7 @@ from assistant.places import PlaceAnswerer, answer_place, centre_line, compose_p
 from assistant.places.answer import MAX_CHARS
 from assistant.places.load import base_units
 from assistant.places.models import Centre
+from tests.places.common import GAZETTEER, PROVINCE_LABEL
 
 
 @pytest.mark.parametrize(
@@ -24,7 +25,7 @@ from assistant.places.models import Centre
     ],
 )
 def test_answer_names_the_new_unit_its_former_units_centre_and_page(question: str, unit: str) -> None:
-    answer = answer_place(question)
+    answer = answer_place(question, GAZETTEER, province=PROVINCE_LABEL)
     assert answer is not None
     assert answer.units[0].name == unit
     text = answer.text
@@ -36,14 +37,14 @@ def test_answer_names_the_new_unit_its_former_units_centre_and_page(question: st
 
 
 def test_the_former_unit_is_named_with_its_former_district_and_province() -> None:
-    text = answer_place("phường Vĩnh Thanh Vân cũ nay là phường gì").text
+    text = answer_place("phường Vĩnh Thanh Vân cũ nay là phường gì", GAZETTEER, province=PROVINCE_LABEL).text
     assert "Phường Vĩnh Thanh Vân (thành phố Rạch Giá, tỉnh Kiên Giang cũ)" in text
-    text = answer_place("thị trấn Chợ Mới giờ là gì").text
+    text = answer_place("thị trấn Chợ Mới giờ là gì", GAZETTEER, province=PROVINCE_LABEL).text
     assert "Thị trấn Chợ Mới (huyện Chợ Mới, tỉnh An Giang cũ)" in text
 
 
 def test_a_split_former_unit_is_said_to_be_split_and_all_new_units_named() -> None:
-    answer = answer_place("xã Phước Hưng cũ giờ thuộc xã nào")
+    answer = answer_place("xã Phước Hưng cũ giờ thuộc xã nào", GAZETTEER, province=PROVINCE_LABEL)
     assert answer is not None and answer.split
     assert [u.name for u in answer.units] == ["Xã An Phú", "Xã Nhơn Hội", "Xã Phú Hữu"]
     assert "được chia cho 3 đơn vị mới" in answer.text
@@ -53,17 +54,21 @@ def test_a_split_former_unit_is_said_to_be_split_and_all_new_units_named() -> No
 
 
 def test_two_former_units_of_the_same_name_are_both_answered() -> None:
-    answer = answer_place("xa tan an cu gio thuoc dau")
+    answer = answer_place("xa tan an cu gio thuoc dau", GAZETTEER, province=PROVINCE_LABEL)
     assert answer is not None
     assert {u.name for u in answer.units} == {"Xã Tân An", "Xã Tân Hội"}
     assert "Có 2 xã Tân An cũ" in answer.text
 
 
 def test_a_former_district_lists_its_new_units() -> None:
-    answer = answer_place("huyện Châu Thành cũ giờ là gì")  # two: one in each former province
+    answer = answer_place(
+        "huyện Châu Thành cũ giờ là gì", GAZETTEER, province=PROVINCE_LABEL
+    )  # two: one in each former province
     assert answer is not None and len(answer.text) <= MAX_CHARS
     assert "không còn cấp huyện" in answer.text
-    assert "huyện Châu Thành (tỉnh An Giang cũ)" in answer.text and "huyện Châu Thành (tỉnh Kiên Giang cũ)" in answer.text
+    assert (
+        "huyện Châu Thành (tỉnh An Giang cũ)" in answer.text and "huyện Châu Thành (tỉnh Kiên Giang cũ)" in answer.text
+    )
 
 
 @pytest.mark.parametrize(
@@ -76,13 +81,13 @@ def test_a_former_district_lists_its_new_units() -> None:
     ],
 )
 def test_no_place_answer(question: str) -> None:
-    assert answer_place(question) is None
+    assert answer_place(question, GAZETTEER, province=PROVINCE_LABEL) is None
 
 
 def test_every_answer_fits_the_limit() -> None:
     for unit in base_units("Tỉnh An Giang"):
         for text in (f"{unit.label} giờ ở đâu", *(f"{f.label} cũ giờ thuộc đâu" for f in unit.former)):
-            answer = compose_place_answer(find_places(text), public_url="https://sotay.angiang.gov.vn")
+            answer = compose_place_answer(find_places(text, GAZETTEER), public_url="https://sotay.angiang.gov.vn")
             assert answer is not None, text
             assert len(answer.text) <= MAX_CHARS, text
 
@@ -90,9 +95,7 @@ def test_every_answer_fits_the_limit() -> None:
 def test_centre_line() -> None:
     units = {u.name: u for u in base_units("Tỉnh An Giang")}
     assert centre_line(units["Xã Chợ Mới"]) == "Trung tâm Phục vụ hành chính công xã Chợ Mới (địa chỉ: chưa cập nhật)"
-    known = units["Đặc khu Kiên Hải"].model_copy(
-        update={"centre": Centre(address="Số 1 đường Thử", phone="000 000")}
-    )
+    known = units["Đặc khu Kiên Hải"].model_copy(update={"centre": Centre(address="Số 1 đường Thử", phone="000 000")})
     assert centre_line(known) == (
         "Trung tâm Phục vụ hành chính công đặc khu Kiên Hải (địa chỉ: Số 1 đường Thử; điện thoại: 000 000)"
     )

@@ -25,7 +25,9 @@ def kb(tmp_path: Path) -> Path:
         shutil.copy(ROOT / "kb" / name, root)
     data = yaml.safe_load((ROOT / "kb" / "procedures" / "ho-tich" / "1.001193.yaml").read_text(encoding="utf-8"))
     data["related"] = []
-    (root / "procedures" / "ho-tich" / "1.001193.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    (root / "procedures" / "ho-tich" / "1.001193.yaml").write_text(
+        yaml.safe_dump(data, allow_unicode=True), encoding="utf-8"
+    )
     return root
 
 
@@ -48,11 +50,18 @@ def test_the_kb_carries_the_102_units_and_they_survive_kb_json(kb: Path) -> None
 
 
 def test_staff_details_are_applied_and_unknown_stays_empty(kb: Path) -> None:
-    write_units(kb, [
-        {"name": "Xã Chợ Mới", "centre": {"address": "Số 1 đường Thử", "hours": "Thứ Hai – thứ Sáu"}, "hotline": "000"},
-        {"code": 31108, "notes": ["Ghi chú thử."]},
-        {"name": "Mỹ Hoà Hưng"},  # without its type word, old tone placement
-    ])
+    write_units(
+        kb,
+        [
+            {
+                "name": "Xã Chợ Mới",
+                "centre": {"address": "Số 1 đường Thử", "hours": "Thứ Hai – thứ Sáu"},
+                "hotline": "000",
+            },
+            {"code": 31108, "notes": ["Ghi chú thử."]},
+            {"name": "Mỹ Hoà Hưng"},  # without its type word, old tone placement
+        ],
+    )
     units = {u.name: u for u in load_kb(kb).units}
     assert units["Xã Chợ Mới"].centre.address == "Số 1 đường Thử"
     assert units["Xã Chợ Mới"].hotline == "000"
@@ -63,11 +72,20 @@ def test_staff_details_are_applied_and_unknown_stays_empty(kb: Path) -> None:
 @pytest.mark.parametrize(
     "entry, line",
     [
-        ({"name": "Xã Không Có"}, "units.yaml: units[0].name: không có đơn vị 'Xã Không Có' trong 102 xã, phường, đặc khu"),
+        (
+            {"name": "Xã Không Có"},
+            "units.yaml: units[0].name: không có đơn vị 'Xã Không Có' trong 102 xã, phường, đặc khu",
+        ),
         ({"code": 1}, "units.yaml: units[0].code: không có đơn vị nào mang mã 1"),
-        ({"name": "Xã Mỹ Hòa Hưng", "code": 30307}, "units.yaml: units[0].code: mã 30307 là của Phường Long Xuyên, không phải Xã Mỹ Hòa Hưng"),
+        (
+            {"name": "Xã Mỹ Hòa Hưng", "code": 30307},
+            "units.yaml: units[0].code: mã 30307 là của Phường Long Xuyên, không phải Xã Mỹ Hòa Hưng",
+        ),
         ({"name": "Xã Chợ Mới", "centr": {}}, "units.yaml: units[0].centr: trường không có trong định dạng"),
-        ({"name": "Xã Chợ Mới", "centre": {"adress": "x"}}, "units.yaml: units[0].centre.adress: trường không có trong định dạng"),
+        (
+            {"name": "Xã Chợ Mới", "centre": {"adress": "x"}},
+            "units.yaml: units[0].centre.adress: trường không có trong định dạng",
+        ),
         ({}, "units.yaml: units[0]: cần tên (name) hoặc mã (code)"),
     ],
 )

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.places import Gazetteer, default_gazetteer, find_places, is_place_question
+from assistant.places import Gazetteer, find_places, is_place_question
+from tests.places.common import GAZETTEER
 
 
 @pytest.fixture(scope="module")
 def gazetteer() -> Gazetteer:
-    return default_gazetteer()
+    return GAZETTEER
 
 
 def best(text: str) -> tuple[str, str, list[str]]:
-    matches = find_places(text)
+    matches = find_places(text, GAZETTEER)
     assert matches, text
     m = matches[0]
     return m.kind, m.name, [u.name for u in m.units]
@@ -47,16 +48,16 @@ def test_names_the_right_unit(text: str, kind: str, name: str, now: list[str]) -
 
 def test_the_district_picks_among_former_units_of_the_same_name() -> None:
     # Two former xã Tân An: thị xã Tân Châu (An Giang) and huyện Tân Hiệp (Kiên Giang).
-    both = [m for m in find_places("xã Tân An cũ giờ thuộc đâu") if m.kind == "former"]
+    both = [m for m in find_places("xã Tân An cũ giờ thuộc đâu", GAZETTEER) if m.kind == "former"]
     assert {m.district for m in both} == {"Thị xã Tân Châu", "Huyện Tân Hiệp"}
-    one = [m for m in find_places("xã Tân An huyện Tân Hiệp cũ giờ thuộc đâu") if m.kind == "former"]
+    one = [m for m in find_places("xã Tân An huyện Tân Hiệp cũ giờ thuộc đâu", GAZETTEER) if m.kind == "former"]
     assert [(m.district, [u.name for u in m.units]) for m in one] == [("Huyện Tân Hiệp", ["Xã Tân Hội"])]
-    kien_giang = [m for m in find_places("xa tan an tinh kien giang cu") if m.kind == "former"]
+    kien_giang = [m for m in find_places("xa tan an tinh kien giang cu", GAZETTEER) if m.kind == "former"]
     assert [m.province for m in kien_giang] == ["Tỉnh Kiên Giang"]
 
 
 def test_a_split_former_unit_names_all_its_new_units() -> None:
-    m = find_places("xã Phước Hưng cũ giờ thuộc xã nào")[0]
+    m = find_places("xã Phước Hưng cũ giờ thuộc xã nào", GAZETTEER)[0]
     assert m.kind == "former" and m.split
     assert [u.name for u in m.units] == ["Xã An Phú", "Xã Nhơn Hội", "Xã Phú Hữu"]
 
@@ -77,7 +78,7 @@ def test_a_split_former_unit_names_all_its_new_units() -> None:
     ],
 )
 def test_no_place_where_there_is_none(text: str) -> None:
-    assert find_places(text) == []
+    assert find_places(text, GAZETTEER) == []
 
 
 @pytest.mark.parametrize(
@@ -97,7 +98,7 @@ def test_no_place_where_there_is_none(text: str) -> None:
     ],
 )
 def test_is_place_question(text: str, expected: bool) -> None:
-    assert is_place_question(text) is expected
+    assert is_place_question(text, GAZETTEER) is expected
 
 
 def test_lookup_by_old_and_new_names(gazetteer: Gazetteer) -> None:

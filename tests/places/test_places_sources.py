@@ -27,8 +27,11 @@ def test_the_counts_agree_with_the_province_file() -> None:
     province = yaml.safe_load((ROOT / "kb" / "province.yaml").read_text(encoding="utf-8"))
     units = base_units(province["name"])
     counts = Counter(u.type.value for u in units)
-    assert counts == {"xã": province["communes"]["xa"], "phường": province["communes"]["phuong"],
-                      "đặc khu": province["communes"]["dac_khu"]}
+    assert counts == {
+        "xã": province["communes"]["xa"],
+        "phường": province["communes"]["phuong"],
+        "đặc khu": province["communes"]["dac_khu"],
+    }
 
 
 def test_every_unit_has_former_units_from_both_former_provinces() -> None:

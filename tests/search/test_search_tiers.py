@@ -13,12 +13,23 @@ from assistant.index.embedders import get_embedder
 from assistant.index.store import load_index
 from assistant.kb.models import Tier
 from assistant.search import HybridSearcher, SearchConfig
+from tests.conftest import index_embedder
+
+
+def searcher_over(out: Path) -> HybridSearcher:
+    embedder = get_embedder(index_embedder(out))
+    return HybridSearcher(load_index(out / "index", embedder.id), embedder)
 
 
 @pytest.fixture(scope="module")
 def searcher(built: Path) -> HybridSearcher:
-    embedder = get_embedder("e5-small")
-    return HybridSearcher(load_index(built / "index", embedder.id), embedder)
+    return searcher_over(built)
+
+
+@pytest.fixture(scope="module")
+def e5_searcher(built_e5: Path) -> HybridSearcher:
+    """Passport issuance against the lost-passport procedure is decided by the model ("làm hộ chiếu")."""
+    return searcher_over(built_e5)
 
 
 @pytest.mark.parametrize(
@@ -30,11 +41,12 @@ def searcher(built: Path) -> HybridSearcher:
         ("lam ho chieu pho thong o dau", "1.001456", "/quan-ly-xuat-nhap-canh/#tt-1-001456"),
     ],
 )
-def test_a_national_only_question_finds_the_national_record(searcher: HybridSearcher, question: str, code: str,
-                                                            url: str) -> None:
-    hit = searcher.search(question, k=5)[0]
+def test_a_national_only_question_finds_the_national_record(
+    e5_searcher: HybridSearcher, question: str, code: str, url: str
+) -> None:
+    hit = e5_searcher.search(question, k=5)[0]
     assert (hit.code, hit.url) == (code, url)
-    assert searcher.procedures[hit.code].tier is Tier.national
+    assert e5_searcher.procedures[hit.code].tier is Tier.national
 
 
 def test_the_written_procedure_wins_over_its_national_neighbours(searcher: HybridSearcher) -> None:
@@ -50,16 +62,10 @@ def test_the_curated_tier_is_boosted_on_fused_scores(searcher: HybridSearcher) -
     scores = {"card_folded": np.zeros(len(codes), np.float32), "body_folded": np.zeros(len(codes), np.float32)}
     scores["card_folded"][[national, curated]] = [2.0, 1.0]  # the record first on the names…
     scores["body_folded"][[national, curated]] = [1.0, 2.0]  # …the written procedure first on the text
-    plain = _with(searcher, SearchConfig(curated_boost=1.0)).fused_scores(scores, True)
+    plain = searcher.with_config(SearchConfig(curated_boost=1.0)).fused_scores(scores, True)
     boosted = searcher.fused_scores(scores, True)
     boost = searcher.config.curated_boost
     assert boost > 1
     assert boosted[curated] == pytest.approx(plain[curated] * boost) and boosted[national] == plain[national]
     if plain[national] < plain[curated] * boost:  # a near tie: the written one comes first
         assert boosted[curated] > boosted[national]
-
-
-def _with(searcher: HybridSearcher, config: SearchConfig) -> HybridSearcher:
-    other = object.__new__(HybridSearcher)
-    other.__dict__.update(searcher.__dict__, config=config)
-    return other

@@ -59,16 +59,32 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 def record(db: Database, question: str, *, answered: bool = False, session: str | None = None) -> str:
-    return db.record_question(channel="web", session_id=session, question=question, answered=answered, clarify=False,
-                              confidence=0.9 if answered else 0.2, code="1.001193" if answered else None,
-                              intent=None, answer="…")
+    return db.record_question(
+        channel="web",
+        session_id=session,
+        question=question,
+        answered=answered,
+        clarify=False,
+        confidence=0.9 if answered else 0.2,
+        code="1.001193" if answered else None,
+        intent=None,
+        answer="…",
+    )
 
 
 def test_fresh_database_is_migrated_to_head(db_url: str) -> None:
     db = Database(db_url)
     assert db.schema_revision() == head()
     tables = set(inspect(db.engine).get_table_names())
-    assert {"questions", "feedback", "sessions", "zalo_inbox", "zalo_outbox", "zalo_tokens", "alembic_version"} <= tables
+    assert {
+        "questions",
+        "feedback",
+        "sessions",
+        "zalo_inbox",
+        "zalo_outbox",
+        "zalo_tokens",
+        "alembic_version",
+    } <= tables
     columns = {c["name"] for c in inspect(db.engine).get_columns("zalo_outbox")}
     assert {"locked_by", "send_started_at"} <= columns
     Database(db_url)  # a second start (another process) finds nothing to do
@@ -83,17 +99,26 @@ def test_queries_on_both_engines(db_url: str) -> None:
     db.remember("web:s1", "web", "1.001193")
     db.remember("web:s1", "web", None)  # a question without a procedure keeps the last one
     db.mark_handoff("web:s1", "web")
-    assert db.session("web:s1")["last_code"] == "1.001193"
+    assert db.session("web:s1").last_code == "1.001193"
     assert db.question_exists(asked) and not db.question_exists("nope")
     assert [q.question for q in db.questions_needing_staff(0.5)] == ["bóng đá tối qua"]
     (day,) = db.daily_figures()
-    assert (day["questions"], day["answered"], day["helpful"], day["not_helpful"]) == (2, 1, 0, 1)
+    assert (day.questions, day.answered, day.helpful, day.not_helpful) == (2, 1, 0, 1)
     (worst,) = db.least_helpful()
-    assert worst["unhelpful"] == 1 and worst["comment"] == "chưa đúng"
+    assert worst.unhelpful == 1 and worst.comment == "chưa đúng"
     (handoff,) = db.handoffs()
-    assert handoff["session_id"] == "web:s1" and handoff["last_question"] == "đăng ký khai sinh"
-    db.record_question(channel="web", session_id="web:" + "x" * 190, question="q", answered=False, clarify=False,
-                       confidence=0.1, code=None, intent=None, answer="a")  # long namespaced ids fit
+    assert handoff.session_id == "web:s1" and handoff.last_question == "đăng ký khai sinh"
+    db.record_question(
+        channel="web",
+        session_id="web:" + "x" * 190,
+        question="q",
+        answered=False,
+        clarify=False,
+        confidence=0.1,
+        code=None,
+        intent=None,
+        answer="a",
+    )  # long namespaced ids fit
 
 
 def test_legacy_sqlite_database_upgrades_without_losing_rows(tmp_path: Path) -> None:
@@ -102,26 +127,41 @@ def test_legacy_sqlite_database_upgrades_without_losing_rows(tmp_path: Path) -> 
         for statement in LEGACY_SCHEMA:
             conn.execute(statement)
         for i in range(50):
-            conn.execute("INSERT INTO questions VALUES (?, ?, 'web', ?, ?, ?, 0, 0.4, NULL, NULL, 'a')",
-                         (f"q{i}", f"2026-03-01T00:00:{i:02d}+00:00", f"s{i % 3}", f"câu hỏi {i}", i % 2))
+            conn.execute(
+                "INSERT INTO questions VALUES (?, ?, 'web', ?, ?, ?, 0, 0.4, NULL, NULL, 'a')",
+                (f"q{i}", f"2026-03-01T00:00:{i:02d}+00:00", f"s{i % 3}", f"câu hỏi {i}", i % 2),
+            )
         conn.execute("INSERT INTO feedback VALUES ('f1', 'q1', 0, 'góp ý', '2026-03-01T00:01:00+00:00')")
         conn.execute("INSERT INTO sessions VALUES ('s1', 'web', '1.001193', 1, '2026-03-01', '2026-03-01')")
-        conn.execute("INSERT INTO zalo_inbox VALUES ('m1', 'question', 'user_send_text', 'u1', 'hỏi', 1, 'x', "
-                     "'answered', 1, NULL, NULL, 'y')")
-        conn.execute("INSERT INTO zalo_outbox (msg_id, part, user_id, text, status, created_at) "
-                     "VALUES ('m1', 1, 'u1', 'đáp', 'pending', 'x')")
+        conn.execute(
+            "INSERT INTO zalo_inbox VALUES ('m1', 'question', 'user_send_text', 'u1', 'hỏi', 1, 'x', "
+            "'answered', 1, NULL, NULL, 'y')"
+        )
+        conn.execute(
+            "INSERT INTO zalo_outbox (msg_id, part, user_id, text, status, created_at) "
+            "VALUES ('m1', 1, 'u1', 'đáp', 'pending', 'x')"
+        )
         conn.execute("INSERT INTO zalo_tokens VALUES (1, 'a', 'r', NULL, 'h', 'x')")
 
     db = Database(f"sqlite:///{path}")
     assert db.schema_revision() == head()
     with db.engine.connect() as conn:
-        counts = {t: conn.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar() for t in
-                  ("questions", "feedback", "sessions", "zalo_inbox", "zalo_outbox", "zalo_tokens")}
+        counts = {
+            t: conn.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar()
+            for t in ("questions", "feedback", "sessions", "zalo_inbox", "zalo_outbox", "zalo_tokens")
+        }
         assert not inspect(conn).has_table("schema_version")
         part = conn.execute(text("SELECT status, locked_by, send_started_at FROM zalo_outbox")).one()
-    assert counts == {"questions": 50, "feedback": 1, "sessions": 1, "zalo_inbox": 1, "zalo_outbox": 1, "zalo_tokens": 1}
+    assert counts == {
+        "questions": 50,
+        "feedback": 1,
+        "sessions": 1,
+        "zalo_inbox": 1,
+        "zalo_outbox": 1,
+        "zalo_tokens": 1,
+    }
     assert tuple(part) == ("pending", None, None)
-    assert db.session("s1")["handoff"] == 1
+    assert db.session("s1").handoff is True
     assert len(db.questions_needing_staff(0.5)) == 50
     record(db, "sau khi nâng cấp")  # and it keeps working
     assert len(db.questions_needing_staff(0.5)) == 51
@@ -155,8 +195,12 @@ def test_a_dropped_postgres_connection_is_retried(pg_url: str) -> None:
     db = Database(pg_url)
     record(db, "trước")
     with db.engine.connect() as conn:  # the server ends every pooled connection (a failover, a restart)
-        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                          "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+        conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
         conn.commit()
     record(db, "sau")
     assert len(db.questions_needing_staff(0.5)) == 2

@@ -12,8 +12,15 @@ from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 SCREENSHOT = ROOT / "test-artifacts" / "chat-answer.png"
 HELP = "Vui lòng thử lại sau hoặc liên hệ Trung tâm Phục vụ hành chính công cấp xã nơi bạn ở"
 QUESTION = "làm giấy khai sinh cho con cần giấy tờ gì"
@@ -23,8 +30,11 @@ WAIT = 15_000  # ms; the first question also warms up the embedder
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: the browser tests need Debian's chromium "
-                    "(apt-get update && apt-get install -y chromium; .ci/run does this)", pytrace=False)
+        pytest.fail(
+            f"{CHROMIUM} is missing: the browser tests need Debian's chromium "
+            "(apt-get update && apt-get install -y chromium; .ci/run does this)",
+            pytrace=False,
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -39,8 +49,9 @@ def new_page(browser) -> Iterator[Callable[..., object]]:
     contexts, errors = [], []
 
     def make(width: int = 1280, height: int = 800, scale: float = 1):
-        context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=scale,
-                                      locale="vi-VN")
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, device_scale_factor=scale, locale="vi-VN"
+        )
         context.set_default_timeout(WAIT)
         contexts.append(context)
         page = context.new_page()
@@ -169,9 +180,16 @@ def test_api_down_errors_and_timeout(server, new_page) -> None:
     assert page.locator(".ag-chat-typing").count() == 0 and page.locator(".ag-chat-send").is_enabled()
 
     page.unroute("**/api/ask")
-    page.route("**/api/ask", lambda route: route.fulfill(
-        status=429, content_type="application/json",
-        body=json.dumps({"detail": "Bạn gửi quá nhiều câu hỏi trong thời gian ngắn. Vui lòng đợi một phút rồi hỏi lại."})))
+    page.route(
+        "**/api/ask",
+        lambda route: route.fulfill(
+            status=429,
+            content_type="application/json",
+            body=json.dumps(
+                {"detail": "Bạn gửi quá nhiều câu hỏi trong thời gian ngắn. Vui lòng đợi một phút rồi hỏi lại."}
+            ),
+        ),
+    )
     page.get_by_label("Câu hỏi của bạn").fill("hỏi lần nữa")
     page.keyboard.press("Enter")
     page.locator(".ag-chat-error").nth(1).wait_for()
@@ -196,12 +214,26 @@ def test_questions_and_answers_render_as_text(server, new_page) -> None:
     user = page.locator(".ag-chat-msg--user .ag-chat-bubble").first
     assert evil in user.inner_text()
 
-    page.route("**/api/ask", lambda route: route.fulfill(status=200, content_type="application/json", body=json.dumps({
-        "question_id": "x", "answered": True, "procedure": None, "sources": [], "confidence": 1,
-        "clarify": False, "handoff": False,
-        "answer": f"**Đậm** {evil}\n- [bấm](javascript:window.__xss=3) và [ngoài](//evil.example/) "
-                  "[đúng](/ho-tich/#tt-1-001193)\n- <a href=\"javascript:1\">a</a>",
-    })))
+    page.route(
+        "**/api/ask",
+        lambda route: route.fulfill(
+            status=200,
+            content_type="application/json",
+            body=json.dumps(
+                {
+                    "question_id": "x",
+                    "answered": True,
+                    "procedure": None,
+                    "sources": [],
+                    "confidence": 1,
+                    "clarify": False,
+                    "handoff": False,
+                    "answer": f"**Đậm** {evil}\n- [bấm](javascript:window.__xss=3) và [ngoài](//evil.example/) "
+                    '[đúng](/ho-tich/#tt-1-001193)\n- <a href="javascript:1">a</a>',
+                }
+            ),
+        ),
+    )
     answer = ask(page, "câu hỏi khác", 2)
     assert evil in answer.inner_text()
     assert page.locator("#ag-chat-root img, #ag-chat-root script").count() == 0
@@ -234,8 +266,12 @@ def test_site_template_points_the_panel_at_the_api_and_verifies_zalo(built: Path
     from assistant.kb.load import load_kb
 
     site = tmp_path / "site"
-    build_site(load_kb(built / "kb"), built / "handbooks", site,
-               {"api_url": "https://tro-ly.example.vn", "zalo_verification": 'AbC"<x>'})
+    build_site(
+        load_kb(built / "kb"),
+        built / "handbooks",
+        site,
+        {"api_url": "https://tro-ly.example.vn", "zalo_verification": 'AbC"<x>'},
+    )
     for page in ("index.html", "ho-tich/index.html", "tinh/index.html"):
         html = (site / page).read_text(encoding="utf-8")
         assert '<meta name="assistant-api" content="https://tro-ly.example.vn">' in html, page

@@ -7,9 +7,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from assistant.answer.facts import RankedFact
-from assistant.kb.facts import Fact, FactKind
 from assistant.answer.model import Block, Link
 from assistant.handbook.anchors import SECTION_HEADINGS, procedure_url
+from assistant.kb.facts import Fact, FactKind
 from assistant.kb.models import CHANNEL_NAMES, UNKNOWN, ChannelKind, Procedure, Sector
 from assistant.query import SECTION_OF, Form, Intent, Question, Situation, detect_situations
 from assistant.text import date_vi, fold
@@ -93,7 +93,9 @@ def choose_facts(ranked: list[RankedFact], question: Question, choice: FactChoic
 def _documents(p: Procedure) -> list[str]:
     items = []
     for d in p.documents[:MAX_DOCUMENTS]:
-        extra = ", ".join(x for x in (d.copies, d.form and (d.form if d.form.lower().startswith("mẫu") else f"mẫu {d.form}")) if x)
+        extra = ", ".join(
+            x for x in (d.copies, d.form and (d.form if d.form.lower().startswith("mẫu") else f"mẫu {d.form}")) if x
+        )
         item = d.name + (f" ({cut(extra, 90)})" if extra else "")
         if d.note:
             item += f": {d.note}"
@@ -109,7 +111,9 @@ def current_fees(p: Procedure, today: dt.date) -> tuple[list[str], list[str]]:
     for f in p.fees:
         line = f"{f.case}: {f.amount}" if f.case else f.amount
         if f.expired(today) and f.valid_until:
-            warnings.append(f"Mức \"{line}\" chỉ áp dụng đến hết ngày {date_vi(f.valid_until)}; mức hiện hành có thể đã thay đổi.")
+            warnings.append(
+                f'Mức "{line}" chỉ áp dụng đến hết ngày {date_vi(f.valid_until)}; mức hiện hành có thể đã thay đổi.'
+            )
         else:
             lines.append(line)
     return lines, warnings
@@ -121,18 +125,28 @@ def section_block(p: Procedure, intent: Intent, today: dt.date, place_line: str 
         return Block(title="Hồ sơ cần chuẩn bị:", items=tuple(_documents(p)))
     if intent is Intent.fee:
         lines, warnings = current_fees(p, today)
-        return Block(title="Phí, lệ phí:", items=tuple(cut(x, MAX_ITEM) for x in lines) or (UNKNOWN,), note=" ".join(warnings))
+        return Block(
+            title="Phí, lệ phí:", items=tuple(cut(x, MAX_ITEM) for x in lines) or (UNKNOWN,), note=" ".join(warnings)
+        )
     if intent is Intent.time:
         return Block(title="Thời gian giải quyết:", text=p.processing_time or UNKNOWN)
     if intent is Intent.place:
         agency = f"Cơ quan giải quyết: {p.agency or UNKNOWN}"
         if place_line:  # the question named a commune: its new centre first, the general rule after
-            return Block(title="Nơi nộp hồ sơ:", text=place_line, items=(f"Quy định chung: {p.submit_at or UNKNOWN}", agency))
+            return Block(
+                title="Nơi nộp hồ sơ:", text=place_line, items=(f"Quy định chung: {p.submit_at or UNKNOWN}", agency)
+            )
         return Block(title="Nơi nộp hồ sơ:", text=p.submit_at or UNKNOWN, items=(agency,))
     if intent is Intent.steps:
-        return Block(title="Các bước thực hiện:", items=tuple(cut(s, MAX_ITEM) for s in p.steps[:7]) or (UNKNOWN,), numbered=bool(p.steps))
+        return Block(
+            title="Các bước thực hiện:",
+            items=tuple(cut(s, MAX_ITEM) for s in p.steps[:7]) or (UNKNOWN,),
+            numbered=bool(p.steps),
+        )
     if intent is Intent.conditions:
-        items = tuple(cut(c, MAX_ITEM) for c in p.conditions[:6]) or ("Không có điều kiện riêng ngoài hồ sơ cần chuẩn bị.",)
+        items = tuple(cut(c, MAX_ITEM) for c in p.conditions[:6]) or (
+            "Không có điều kiện riêng ngoài hồ sơ cần chuẩn bị.",
+        )
         return Block(title="Điều kiện:", items=items)
     if intent is Intent.result:
         return Block(title="Kết quả nhận được:", text=p.result or UNKNOWN)
@@ -141,14 +155,17 @@ def section_block(p: Procedure, intent: Intent, today: dt.date, place_line: str 
         if online:
             title, text = "Có thể nộp trực tuyến", "trên Cổng Dịch vụ công quốc gia hoặc ứng dụng VNeID."
         else:
-            title, text = "Theo sổ tay, thủ tục này chưa có cách nộp trực tuyến;", "hãy nộp trực tiếp hoặc qua bưu chính nếu có."
-        items = []
+            title, text = (
+                "Theo sổ tay, thủ tục này chưa có cách nộp trực tuyến;",
+                "hãy nộp trực tiếp hoặc qua bưu chính nếu có.",
+            )
+        channel_lines: list[str] = []
         for c in p.channels:
             # A channel's end date dates its fee (a temporary reduction), not the channel itself.
             fee = c.fee and not c.expired(today) and f"phí {cut(c.fee, 90)}"
             details = "; ".join(x for x in (c.time and f"thời gian {cut(c.time, 90)}", fee) if x)
-            items.append(f"{CHANNEL_NAMES[c.kind]}" + (f": {details}" if details else ""))
-        return Block(title=title, text=text, items=tuple(items))
+            channel_lines.append(f"{CHANNEL_NAMES[c.kind]}" + (f": {details}" if details else ""))
+        return Block(title=title, text=text, items=tuple(channel_lines))
     return None
 
 
@@ -206,7 +223,8 @@ def asks_a_section(question: Question, p: Procedure) -> bool:
     no story, no situation beyond what the procedure's name says; the section itself is the answer, and
     facts come after it."""
     intents = [
-        i for i in question.intents
+        i
+        for i in question.intents
         if i is not Intent.overview and (i is not Intent.conditions or "dieu kien" in question.folded)
     ]
     implied = detect_situations(fold(f"{p.title} {p.official_name}")) | {Situation.online}

@@ -39,10 +39,10 @@ def procedure_confidence(searcher: HybridSearcher, question: Question, hit: Hit,
     dense = min(max((hit.dense - model.dense_low) / (model.dense_high - model.dense_low), 0.0), 1.0)
     score = (
         model.dense_weight * dense
-        + model.topic_weight * searcher.coverage(topic_words(question.text), hit.code)
-        + model.name_weight * searcher.name_coverage(question.text, hit.code)
+        + model.topic_weight * searcher.names.coverage(topic_words(question.text), hit.code)
+        + model.name_weight * searcher.names.name_coverage(question.text, hit.code)
     )
-    if searcher.names_in(question.text, hit.code) >= model.named_words:
+    if searcher.names.names_in(question.text, hit.code) >= model.named_words:
         score = max(score, model.named_floor)
     return round(score, 3)
 

@@ -12,6 +12,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 import numpy as np
 
@@ -33,7 +34,7 @@ def fact_tokens(text: str) -> frozenset[str]:
 def _weighted_tokens(text: str) -> list[str]:
     folded = tokens(expand_abbreviations(text), folded=True, bigrams=False)
     syllables = [w for w in folded if w not in STOPWORDS.folded]
-    bigrams = [f"{a}_{b}" for a, b in zip(folded, folded[1:]) if not (a in STOPWORDS.folded and b in STOPWORDS.folded)]
+    bigrams = [f"{a}_{b}" for a, b in pairwise(folded) if not (a in STOPWORDS.folded and b in STOPWORDS.folded)]
     return syllables + bigrams
 
 
@@ -88,7 +89,7 @@ class FactVectors:
             return [None] * len(facts)
         query = self.embedder.embed_queries([text])[0]
         sims = self.vectors[wanted] @ query
-        found = dict(zip(wanted, sims.tolist()))
+        found = dict(zip(wanted, sims.tolist(), strict=True))
         return [found[r] if r is not None else None for r in rows]
 
 
@@ -145,7 +146,7 @@ class FactRanker:
         prefers |= {INTENT_PREFERS[i] for i in question.intents if i in INTENT_PREFERS}
         sims = self.vectors.similarities(question.asked_expanded, candidates) if self.vectors else [None] * n
         ranked = []
-        for fact, bag, sim in zip(candidates, bags, sims):
+        for fact, bag, sim in zip(candidates, bags, sims, strict=True):
             a = sum(idf(t) for t in asked if t in bag) / asked_total
             s = sum(idf(t) for t in story if t in bag) / story_total if story else 0.0
             score = w.asked * a + w.story * s

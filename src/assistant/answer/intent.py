@@ -12,7 +12,9 @@ __all__ = ["SECTION_OF", "Intent", "detect_intents", "looks_like_follow_up", "to
 
 
 # A follow-up refers back to the previous procedure: "còn lệ phí thì sao?", "nộp online được không".
-_FOLLOW_UP = re.compile(r"^(con|vay|the|the con|neu|nhu vay|vay thi|thi sao|co|nop|lam)\b|\b(thi sao|the nao|duoc khong|duoc ko|khong a|ko a)\s*\??$")
+_FOLLOW_UP = re.compile(
+    r"^(con|vay|the|the con|neu|nhu vay|vay thi|thi sao|co|nop|lam)\b|\b(thi sao|the nao|duoc khong|duoc ko|khong a|ko a)\s*\??$"
+)
 
 
 # Words that only say *what* is asked about (fee, time, papers, online…), never *which* procedure.
@@ -32,6 +34,14 @@ def topic_words(question: str) -> list[str]:
     return content_words(question, folded=not has_marks(question), ignore=_ASPECT_WORDS)
 
 
+# A follow-up is short: at most FOLLOW_UP_WORDS words with a follow-up phrase ("còn lệ phí thì sao"), or at
+# most BARE_FOLLOW_UP_WORDS words without one ("nộp ở đâu"); longer messages name their own procedure.
+FOLLOW_UP_WORDS = 8
+BARE_FOLLOW_UP_WORDS = 4
+
+
 def looks_like_follow_up(question: str) -> bool:
-    text = fold(expand_abbreviations(question)).strip(" ?.!")
-    return len(text.split()) <= 8 and bool(_FOLLOW_UP.search(text) or len(text.split()) <= 4)
+    """Whether a message reads as a follow-up on the procedure of the conversation."""
+    words = fold(expand_abbreviations(question)).strip(" ?.!").split()
+    text = " ".join(words)
+    return len(words) <= FOLLOW_UP_WORDS and bool(_FOLLOW_UP.search(text) or len(words) <= BARE_FOLLOW_UP_WORDS)

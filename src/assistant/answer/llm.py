@@ -29,7 +29,9 @@ _AUTHORITIES = re.compile(
 
 
 class LlmPolisher:
-    def __init__(self, base_url: str, model: str, api_key: str = "", timeout: float = 8.0, province: str = "tỉnh") -> None:
+    def __init__(
+        self, base_url: str, model: str, api_key: str = "", timeout: float = 8.0, province: str = "tỉnh"
+    ) -> None:
         self.system_prompt = SYSTEM_PROMPT.format(province=province)
         self.url = base_url.rstrip("/") + "/chat/completions"
         self.model = model
@@ -42,7 +44,10 @@ class LlmPolisher:
             "temperature": 0.2,
             "messages": [
                 {"role": "system", "content": self.system_prompt},
-                {"role": "user", "content": f"Câu hỏi của người dân: {question}\n\nBản nháp (nguồn duy nhất):\n{draft}"},
+                {
+                    "role": "user",
+                    "content": f"Câu hỏi của người dân: {question}\n\nBản nháp (nguồn duy nhất):\n{draft}",
+                },
             ],
         }
         try:
@@ -64,7 +69,9 @@ class LlmPolisher:
         numbers = set(_NUMBER.findall(draft))
         if any(n not in numbers and n.rstrip(".,") not in numbers for n in _NUMBER.findall(text)):
             return False
-        if {m.group(0) for m in _AUTHORITIES.finditer(fold(text))} - {m.group(0) for m in _AUTHORITIES.finditer(fold(draft))}:
+        if {m.group(0) for m in _AUTHORITIES.finditer(fold(text))} - {
+            m.group(0) for m in _AUTHORITIES.finditer(fold(draft))
+        }:
             return False
         urls_draft, urls_out = set(_URL.findall(draft)), set(_URL.findall(text))
         return urls_out <= urls_draft and urls_draft <= urls_out

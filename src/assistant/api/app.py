@@ -1,66 +1,48 @@
-"""Application factory: loads the index once, wires the routes, the channels and the built site."""
+"""Application factory: maps HTTP onto the assembled assistant (a `Runtime`, built by assistant/runtime.py):
+wires the routes, mounts what the channels register, starts and stops them with the app, serves the site."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException
 from fastapi.staticfiles import StaticFiles
 
-from assistant.answer import Assistant
-from assistant.answer.llm import LlmPolisher
-from assistant.api.clients import ClientAddresses
+from assistant import __version__
 from assistant.api.errors import install_error_handlers, install_openapi
 from assistant.api.middleware import GuardMiddleware
-from assistant.api.overload import AnswerGate
-from assistant.api.ratelimit import RateLimiter
-from assistant.api.routes import admin, ask, health, search, units
+from assistant.api.routes import admin, ask, health, search, staff_api, staff_pages, units
 from assistant.api.state import AppState
+from assistant.channels.base import Channel
 from assistant.config import Settings, get_settings
-from assistant.index.embedders import get_embedder
-from assistant.index.store import load_index
-from assistant.search import HybridSearcher
-from assistant.store import Database
+from assistant.runtime import build_channels, index_folder, load_runtime
 
 log = logging.getLogger("assistant")
 
 
-def build_state(settings: Settings, index_dir: Path, site_dir: Path | None = None) -> AppState:
-    """Load everything the app needs; raises UserError with a clear message when it cannot start."""
-    embedder = get_embedder(settings.embedder)
-    index = load_index(index_dir, embedder.id)
-    searcher = HybridSearcher(index, embedder)
-    db = Database(settings.database_url(), pool_size=settings.db_pool_size)
-    polisher = (
-        LlmPolisher(settings.llm_base_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout,
-                    province=index.kb.province.name)
-        if settings.llm_base_url
-        else None
-    )
-    assistant = Assistant(searcher, db, polisher=polisher, public_url=settings.public_url)
+def build_state(
+    settings: Settings | None,
+    index_dir: Path | None = None,
+    site_dir: Path | None = None,
+    *,
+    channels: list[Channel] | None = None,
+) -> AppState:
+    """The assistant assembled (assistant.runtime) for the web: the built site beside the index unless given,
+    the registered channels unless given. Raises UserError with a clear message when it cannot start."""
+    runtime = load_runtime(settings, index_dir)
     if site_dir is None:
-        site_dir = Path(settings.site_dir) if settings.site_dir else Path(index_dir).parent / "site"
-    return AppState(
-        settings=settings,
-        index=index,
-        searcher=searcher,
-        assistant=assistant,
-        db=db,
-        limiter=RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_storage,
-                            admin_max_failures=settings.admin_max_failures),
-        site_dir=site_dir if site_dir.is_dir() else None,
-        gate=AnswerGate(settings.max_answering, settings.max_waiting, settings.queue_timeout),
-        clients=ClientAddresses(settings.trusted_proxies),
-    )
+        s = runtime.settings
+        site_dir = Path(s.site_dir) if s.site_dir else index_folder(s, index_dir).parent / "site"
+    return AppState.of(runtime, site_dir, build_channels(runtime) if channels is None else channels)
 
 
 def app_from_environment() -> FastAPI:
     """The app as each worker process of `assistant serve --workers N` builds it: settings from the
     environment, the index from ASSISTANT_INDEX_DIR (loaded read-only, once per process)."""
-    settings = get_settings()
-    return create_app(build_state(settings, Path(settings.index_dir or "build/index")))
+    return create_app(build_state(get_settings()))
 
 
 class SiteFiles(StaticFiles):
@@ -73,20 +55,33 @@ class SiteFiles(StaticFiles):
         return await super().get_response(path, scope)
 
 
-def create_app(state: AppState | None = None, *, settings: Settings | None = None, index_dir: Path | None = None) -> FastAPI:
+def create_app(
+    state: AppState | None = None, *, settings: Settings | None = None, index_dir: Path | None = None
+) -> FastAPI:
     if state is None:
-        settings = settings or get_settings()
-        state = build_state(settings, index_dir or Path("build/index"))
+        state = build_state(settings or get_settings(), index_dir)
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI):
-        for hook in state.on_startup:
-            await hook()
-        yield
-        for hook in state.on_shutdown:
-            await hook()
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        started: list[Channel] = []
+        try:
+            for channel in state.channels:
+                await channel.start()
+                started.append(channel)
+            yield
+        finally:
+            for channel in reversed(started):
+                await channel.stop()
 
-    app = FastAPI(title="Trợ lý thủ tục hành chính An Giang", lifespan=lifespan, docs_url="/api/docs", redoc_url=None)
+    province = state.runtime.province  # from the knowledge base
+    app = FastAPI(
+        title=f"Trợ lý thủ tục hành chính {province.short_name}",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+        description=f"Tra cứu và hỏi đáp thủ tục hành chính {province.label}, theo sổ tay thủ tục.",
+    )
     app.state.assistant_state = state
     install_error_handlers(app)
     install_openapi(app)
@@ -94,15 +89,24 @@ def create_app(state: AppState | None = None, *, settings: Settings | None = Non
         from fastapi.middleware.cors import CORSMiddleware
 
         origins = [o.strip() for o in state.settings.cors_origins.split(",") if o.strip()]
-        app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"], allow_headers=["Content-Type"])
+        app.add_middleware(
+            CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"], allow_headers=["Content-Type"]
+        )
     # Outermost: bounds every body, adds security headers, logs each request without query or body.
     app.add_middleware(GuardMiddleware, max_body=state.settings.max_body_bytes)
-    for router in (health.router, search.router, ask.router, admin.router, units.router):
+    for router in (
+        health.router,
+        search.router,
+        ask.router,
+        admin.router,
+        units.router,
+        staff_pages.router,
+        staff_api.router,
+    ):
         app.include_router(router)
-
-    from assistant.channels.zalo import install as install_zalo
-
-    install_zalo(app, state)
+    for channel in state.channels:  # what each channel registers (webhooks); api/ only maps HTTP onto them
+        for router in channel.routers():
+            app.include_router(router)
 
     if state.site_dir is not None:
         app.mount("/", SiteFiles(directory=state.site_dir, html=True), name="site")

@@ -4,7 +4,7 @@ one of the trusted reverse proxies (ASSISTANT_TRUSTED_PROXIES), never otherwise.
 from __future__ import annotations
 
 import ipaddress
-from ipaddress import IPv4Address, IPv6Address, IPv4Network, IPv6Network
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
 from starlette.requests import HTTPConnection
 

@@ -48,7 +48,9 @@ def require_admin(request: Request, state: State) -> None:
     if not token or not given or not hmac.compare_digest(given.encode(), token.encode()):
         if given:
             state.limiter.admin_failed(client)
-        raise HTTPException(401, "Cần mã quản trị hợp lệ (Authorization: Bearer ...).", headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            401, "Cần mã quản trị hợp lệ (Authorization: Bearer ...).", headers={"WWW-Authenticate": "Bearer"}
+        )
 
 
 RateLimited = Depends(rate_limited)

@@ -27,8 +27,15 @@ _STATUS_VI = {
     503: "Hệ thống đang quá tải hoặc chưa sẵn sàng. Vui lòng thử lại sau ít giây.",
 }
 
-_FIELD_VI = {"question": "câu hỏi", "q": "nội dung tìm kiếm", "k": "số kết quả", "session_id": "mã phiên",
-             "question_id": "mã câu hỏi", "helpful": "đánh giá", "comment": "góp ý"}
+_FIELD_VI = {
+    "question": "câu hỏi",
+    "q": "nội dung tìm kiếm",
+    "k": "số kết quả",
+    "session_id": "mã phiên",
+    "question_id": "mã câu hỏi",
+    "helpful": "đánh giá",
+    "comment": "góp ý",
+}
 
 
 class ErrorBody(BaseModel):
@@ -44,6 +51,7 @@ _ERROR_TEXT = {
     413: "Dữ liệu gửi lên quá lớn",
     422: "Dữ liệu không hợp lệ (kể cả câu hỏi không có chữ hay số nào)",
     429: "Quá nhiều yêu cầu; xem Retry-After",
+    500: "Lỗi hệ thống không mong đợi",
     503: "Quá tải hoặc chưa sẵn sàng; xem Retry-After",
 }
 
@@ -106,7 +114,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 def install_openapi(app: FastAPI) -> None:
-    """The schema describes the errors as they are: `{"detail": string}`, for the codes each route gives."""
+    """The schema describes the errors as they are: `{"detail": string}` (or a route's own model that has a
+    `detail`, like /readyz's 503), for the codes each route gives, its declared `responses=` included."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
@@ -122,8 +131,12 @@ def install_openapi(app: FastAPI) -> None:
                 codes = _error_codes(path, method, operation)
                 responses = operation.setdefault("responses", {})
                 for code in codes:
-                    entry = responses.setdefault(str(code), {"description": _ERROR_TEXT[code]})
-                    entry["content"] = {"application/json": {"schema": ref}}
+                    entry = responses.setdefault(str(code), {"description": _ERROR_TEXT.get(code, "Lỗi")})
+                    if entry.get("description") in ("", "Validation Error"):
+                        entry["description"] = _ERROR_TEXT.get(code, "Lỗi")
+                    declared = entry.get("content", {}).get("application/json", {}).get("schema", {})
+                    if not declared or declared.get("$ref", "").endswith("/HTTPValidationError"):
+                        entry["content"] = {"application/json": {"schema": ref}}
                     if code in (429, 503):
                         entry["headers"] = {"Retry-After": {"description": "giây", "schema": {"type": "string"}}}
         app.openapi_schema = schema
@@ -133,7 +146,8 @@ def install_openapi(app: FastAPI) -> None:
 
 
 def _error_codes(path: str, method: str, operation: dict[str, Any]) -> list[int]:
-    codes: set[int] = set()
+    codes: set[int] = {500}  # any route, on an unexpected fault
+    codes |= {int(c) for c in operation.get("responses", {}) if c.isdigit() and int(c) >= 400}
     if "422" in operation.get("responses", {}) or operation.get("parameters") or operation.get("requestBody"):
         codes.add(422)
     if operation.get("requestBody"):

@@ -17,11 +17,13 @@ access_log = logging.getLogger("assistant.access")
 
 TOO_LARGE = "Dữ liệu gửi lên quá lớn."
 
-# HTML staff pages: no scripts, no framing, nothing cached.
+# HTML staff pages: no scripts, no framing, nothing cached; their forms post only to this server.
 ADMIN_HTML_HEADERS = [
-    (b"content-security-policy",
-     b"default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'none'; "
-     b"frame-ancestors 'none'"),
+    (
+        b"content-security-policy",
+        b"default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'self'; "
+        b"frame-ancestors 'none'",
+    ),
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"no-referrer"),
 ]
@@ -95,7 +97,11 @@ class GuardMiddleware:
                 await _too_large(send_wrapper)
         finally:
             access_log.info(
-                "%s %s %d %.0fms", scope.get("method", "?"), _loggable(path), status, (time.perf_counter() - started) * 1000
+                "%s %s %d %.0fms",
+                scope.get("method", "?"),
+                _loggable(path),
+                status,
+                (time.perf_counter() - started) * 1000,
             )
 
 
@@ -111,9 +117,17 @@ def _content_length(scope: Scope) -> int | None:
 
 async def _too_large(send: Any) -> None:
     body = json.dumps({"detail": TOO_LARGE}, ensure_ascii=False).encode()
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                            (b"connection", b"close")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 

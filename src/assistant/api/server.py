@@ -64,12 +64,22 @@ def serve(index_dir: Path, host: str, port: int, workers: int = 1) -> None:
     load_index(index_dir, get_embedder(settings.embedder).id, verify=True)
     Database(settings.database_url(), pool_size=1).dispose()
     if settings.database_url().startswith("sqlite"):
-        log.info("%d tiến trình dùng chung một tệp SQLite; khi chạy trên nhiều máy, dùng PostgreSQL (docs/DEPLOY.md).", workers)
-    if settings.rate_limit_per_minute > 0 and settings.rate_limit_storage.startswith("memory"):
+        log.info(
+            "%d tiến trình dùng chung một tệp SQLite; khi chạy trên nhiều máy, dùng PostgreSQL (docs/DEPLOY.md).",
+            workers,
+        )
+    if settings.rate_limit.per_minute > 0 and settings.rate_limit.storage.startswith("memory"):
         log.warning(
             "Giới hạn tần suất đang tính riêng từng tiến trình (%d tiến trình): đặt "
-            "ASSISTANT_RATE_LIMIT_STORAGE=redis://... để các tiến trình dùng chung (docs/DEPLOY.md).", workers,
+            "ASSISTANT_RATE_LIMIT_STORAGE=redis://... để các tiến trình dùng chung (docs/DEPLOY.md).",
+            workers,
         )
     os.environ["ASSISTANT_INDEX_DIR"] = str(Path(index_dir).resolve())
-    uvicorn.run("assistant.api.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
-                **uvicorn_options())
+    uvicorn.run(
+        "assistant.api.app:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        **uvicorn_options(),
+    )

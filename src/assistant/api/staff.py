@@ -56,7 +56,7 @@ def group_questions(questions: list[StoredQuestion], threshold: float = 0.5) -> 
     groups: list[QuestionGroup] = []
     by_word: dict[str, list[int]] = defaultdict(list)  # prefix word → groups (by creation order)
     empty_group: int | None = None  # questions with no content words group together
-    for q, terms in zip(questions, term_sets):
+    for q, terms in zip(questions, term_sets, strict=True):
         chosen: int | None = None
         if not terms:
             chosen = empty_group

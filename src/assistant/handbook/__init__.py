@@ -1,5 +1,2 @@
-"""Handbooks: render the knowledge base as Markdown pages, one per sector, and build the site."""
-
-from assistant.handbook.render import Page, render_handbooks, section_anchor, procedure_url
-
-__all__ = ["Page", "render_handbooks", "section_anchor", "procedure_url"]
+"""Handbooks: render the knowledge base as Markdown pages, one per sector (`render`), and build the site
+(`site`). Query-time code uses only `anchors` (section URLs), so this package imports nothing on its own."""

@@ -43,3 +43,12 @@ def guide_anchor(heading: str) -> str:
 
 def guide_url(slug: str, heading: str | None = None) -> str:
     return f"/huong-dan/{slug}/" + (f"#{guide_anchor(heading)}" if heading else "")
+
+
+# The national tier (records of the national database, as published): printed on each of its procedures.
+NATIONAL_SOURCE = "Thông tin từ Cơ sở dữ liệu quốc gia về thủ tục hành chính"
+
+
+def national_mark(province: str) -> str:
+    """The line on each national-tier procedure; `province` as in titles ("An Giang", Province.short_name)."""
+    return f"{NATIONAL_SOURCE}, chưa được biên soạn lại cho {province or 'địa phương'}"

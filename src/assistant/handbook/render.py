@@ -10,6 +10,15 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
+from assistant.handbook.anchors import (  # noqa: F401 (re-exported for older imports)
+    SECTION_HEADINGS,
+    SECTIONS,
+    guide_anchor,
+    guide_url,
+    national_mark,
+    procedure_url,
+    section_anchor,
+)
 from assistant.kb.models import (
     CHANNEL_NAMES,
     LEVEL_NAMES,
@@ -19,14 +28,6 @@ from assistant.kb.models import (
     Level,
     Procedure,
     Tier,
-)
-from assistant.handbook.anchors import (  # noqa: F401 (re-exported for older imports)
-    SECTION_HEADINGS,
-    SECTIONS,
-    guide_anchor,
-    guide_url,
-    procedure_url,
-    section_anchor,
 )
 from assistant.places.answer import formed_from
 from assistant.places.models import UNITS_PAGE, UNITS_PAGE_TITLE, former_index
@@ -42,6 +43,7 @@ _QUESTION_PHRASES = ("có phải", "có cần", "làm sao", "thế nào", "ra sa
 def plain_aliases(title: str, aliases: list[str], limit: int = 3) -> list[str]:
     """The aliases worth printing as "Còn gọi là": written with diacritics, in plain words (no chat
     abbreviation, not a question), not the title again; at most `limit`. All of them stay in the search data."""
+
     def key(text: str) -> str:
         return " " + " ".join(re.findall(r"\w+", fold(text))) + " "
 
@@ -49,9 +51,13 @@ def plain_aliases(title: str, aliases: list[str], limit: int = 3) -> list[str]:
     seen = [key(title)]
     for alias in aliases:
         text = " ".join(alias.split())
-        words = [w.strip(".,;:!?()\"“”…").lower() for w in text.split()]
-        question = ("?" in text or words[-1] in _QUESTION_ENDS or _QUESTION_WORDS.intersection(words)
-                    or any(q in text.lower() for q in _QUESTION_PHRASES))
+        words = [w.strip('.,;:!?()"“”…').lower() for w in text.split()]
+        question = (
+            "?" in text
+            or words[-1] in _QUESTION_ENDS
+            or _QUESTION_WORDS.intersection(words)
+            or any(q in text.lower() for q in _QUESTION_PHRASES)
+        )
         if not has_marks(text) or question or any(w in ABBREVIATIONS for w in words):
             continue
         folded = key(text)
@@ -70,8 +76,6 @@ class Page:
     text: str
 
 
-# The national tier (records of the national database, as published): printed on each of its procedures.
-NATIONAL_MARK = "Thông tin từ Cơ sở dữ liệu quốc gia về thủ tục hành chính, chưa được biên soạn lại cho An Giang"
 NATIONAL_PAGE = "quoc-gia.md"  # the national tier by sector (site view only)
 NATIONAL_PAGE_TITLE = "Thủ tục khác (từ Cơ sở dữ liệu quốc gia)"
 
@@ -88,7 +92,7 @@ def _env(today: dt.date | None = None) -> Environment:
     env.filters["or_unknown"] = lambda v: v if v else f"*{UNKNOWN}*"
     env.filters["one_line"] = lambda v: " ".join(str(v).split())
     env.filters["date_vi"] = lambda d: date_vi(d) if d else UNKNOWN
-    env.filters["levels"] = lambda levels: ", ".join(LEVEL_NAMES[l] for l in levels) or UNKNOWN
+    env.filters["levels"] = lambda levels: ", ".join(LEVEL_NAMES[level] for level in levels) or UNKNOWN
     env.filters["cell"] = lambda v: " ".join(str(v).split()).replace("|", "\\|") if v else "—"
     env.filters["vi_number"] = lambda n: f"{n:,}".replace(",", ".")  # 2054 → 2.054, as Vietnamese writes it
     env.filters["fold"] = fold  # site search: the hidden line of unaccented names (procedure.md.j2)
@@ -104,7 +108,7 @@ def _env(today: dt.date | None = None) -> Environment:
         UNITS_PAGE=UNITS_PAGE,
         UNITS_PAGE_TITLE=UNITS_PAGE_TITLE,
         RULE_KIND_NAMES=RULE_KIND_NAMES,
-        NATIONAL_MARK=NATIONAL_MARK,
+        NATIONAL_MARK=national_mark(""),  # render_handbooks names the KB's province
         NATIONAL_PAGE=NATIONAL_PAGE,
         NATIONAL_PAGE_TITLE=NATIONAL_PAGE_TITLE,
         # Facts past their `valid_until` are printed with a warning: the handbook is as of the build day.
@@ -135,7 +139,13 @@ def _by_level(procedures: list[Procedure]) -> list[tuple[str, list[Procedure]]]:
     rest; by title within a group."""
     groups: dict[str, list[Procedure]] = {"Thực hiện tại cấp xã": [], "Thực hiện tại cấp tỉnh": [], "Cơ quan khác": []}
     for p in procedures:
-        key = "Thực hiện tại cấp xã" if Level.xa in p.levels else "Thực hiện tại cấp tỉnh" if Level.tinh in p.levels else "Cơ quan khác"
+        key = (
+            "Thực hiện tại cấp xã"
+            if Level.xa in p.levels
+            else "Thực hiện tại cấp tỉnh"
+            if Level.tinh in p.levels
+            else "Cơ quan khác"
+        )
         groups[key].append(p)
     return [(name, sorted(ps, key=lambda p: (fold(p.title), p.code))) for name, ps in groups.items() if ps]
 
@@ -156,6 +166,7 @@ def render_handbooks(kb: KnowledgeBase, today: dt.date | None = None, *, nationa
     env = _env(today)
     env.filters["link_codes"] = lambda text, here: _link_codes(text, kb, here, national)
     env.globals["with_national"] = national
+    env.globals["NATIONAL_MARK"] = national_mark(kb.province.short_name)
     tiers = {
         s.slug: (kb.procedures_of(s.slug, Tier.curated), _by_level(kb.procedures_of(s.slug, Tier.national)))
         for s in kb.sectors
@@ -171,11 +182,23 @@ def render_handbooks(kb: KnowledgeBase, today: dt.date | None = None, *, nationa
         curated, groups = tiers[sector.slug]
         if sector.tier is Tier.national and not national:
             continue
-        pages.append(Page(f"{sector.slug}.md", sector_tpl.render(
-            kb=kb, sector=sector, procedures=curated, groups=groups if national else [], national_count=counts[sector.slug][1])))
+        pages.append(
+            Page(
+                f"{sector.slug}.md",
+                sector_tpl.render(
+                    kb=kb,
+                    sector=sector,
+                    procedures=curated,
+                    groups=groups if national else [],
+                    national_count=counts[sector.slug][1],
+                ),
+            )
+        )
     if national and env.globals["two_tiers"]:
         with_part = {slug for slug, (c, n) in counts.items() if c and n}
-        pages.append(Page(NATIONAL_PAGE, env.get_template("national.md.j2").render(kb=kb, counts=counts, with_part=with_part)))
+        pages.append(
+            Page(NATIONAL_PAGE, env.get_template("national.md.j2").render(kb=kb, counts=counts, with_part=with_part))
+        )
     if kb.units:  # "Tra cứu xã, phường, đặc khu mới": the units, their former units and centres
         units_tpl = env.get_template("units.md.j2")
         pages.append(Page(UNITS_PAGE, units_tpl.render(kb=kb, formers=former_index(kb.units), formed_from=formed_from)))
@@ -230,5 +253,9 @@ def stale_pages(pages: list[Page], folder: Path) -> list[str]:
         if not target.exists() or target.read_bytes() != page.text.encode("utf-8"):
             stale.append(page.path)
     if folder.exists():
-        stale += [p.relative_to(folder).as_posix() for p in folder.glob("**/*.md") if p.relative_to(folder).as_posix() not in wanted]
+        stale += [
+            p.relative_to(folder).as_posix()
+            for p in folder.glob("**/*.md")
+            if p.relative_to(folder).as_posix() not in wanted
+        ]
     return sorted(stale)

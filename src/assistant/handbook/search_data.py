@@ -5,7 +5,7 @@ sector pages and guides above the procedures they list. So `assistant build` als
 `assets/site-search-data.js`: every procedure (title, official name, every alias, code, summary) and the
 pages (sectors, guides and their sections, the province page), each written out the way the `text`
 package matches words: abbreviations written out (`dk` → `đăng ký`), then diacritics folded. The query
-side (site_overrides/assets/site-search.js) folds and expands what people type with the same table,
+side (handbook/theme/overrides/assets/site-search.js) folds and expands what people type with the same table,
 shipped in the same file.
 
 A script rather than JSON, loaded on the first focus of the search box: no fetch, no CORS, any static
@@ -72,21 +72,44 @@ def _procedure(p: Procedure, sector_name: str) -> dict[str, object]:
 
 
 def _page(title: str, url: str, meta: str, names: list[str], text: list[str], summary: str = "") -> dict[str, object]:
-    return {"t": title, "u": url, "c": "", "m": meta, "n": _phrases(title, *names), "x": _phrases(*text),
-            "s": _head(summary, 160), "p": 1}
+    return {
+        "t": title,
+        "u": url,
+        "c": "",
+        "m": meta,
+        "n": _phrases(title, *names),
+        "x": _phrases(*text),
+        "s": _head(summary, 160),
+        "p": 1,
+    }
 
 
 def search_documents(kb: KnowledgeBase) -> list[dict[str, object]]:
     """Procedures first (in handbook order), then the pages; URLs relative to the site root."""
     names = {s.slug: s.name for s in kb.sectors}
     docs = [_procedure(p, names.get(p.sector, p.sector)) for s in kb.sectors for p in kb.procedures_of(s.slug)]
-    docs.append(_page("Thông tin chung của tỉnh", "tinh/", "Trang", [kb.province.name, "đường dây nóng hỗ trợ"],
-                      [kb.province.centre]))
+    docs.append(
+        _page(
+            "Thông tin chung của tỉnh",
+            "tinh/",
+            "Trang",
+            [kb.province.name, "đường dây nóng hỗ trợ"],
+            [kb.province.centre],
+        )
+    )
     for s in kb.sectors:
         docs.append(_page(f"Sổ tay {s.name}", f"{s.slug}/", "Lĩnh vực", [s.name], [s.description], s.description))
     for g in kb.guides:
-        docs.append(_page(g.title, f"huong-dan/{g.slug}/", "Hướng dẫn", list(g.aliases),
-                          [g.summary, *(sec.heading for sec in g.sections)], g.summary))
+        docs.append(
+            _page(
+                g.title,
+                f"huong-dan/{g.slug}/",
+                "Hướng dẫn",
+                list(g.aliases),
+                [g.summary, *(sec.heading for sec in g.sections)],
+                g.summary,
+            )
+        )
         for sec in g.sections:
             docs.append(_page(sec.heading, f"huong-dan/{g.slug}/#{guide_anchor(sec.heading)}", g.title, [], []))
     return docs

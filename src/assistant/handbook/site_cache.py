@@ -33,7 +33,7 @@ def _digest(*parts: str) -> str:
     return h.hexdigest()
 
 
-class PageCache(BasePlugin):  # type: ignore[type-arg]
+class PageCache(BasePlugin):
     """Registered after MkDocs's own plugins (search included); see the module docstring."""
 
     def __init__(self, path: Path) -> None:
@@ -60,7 +60,9 @@ class PageCache(BasePlugin):  # type: ignore[type-arg]
 
     def on_config(self, config: Any) -> Any:
         self._context = json.dumps(
-            [config["markdown_extensions"], config["mdx_configs"], config["use_directory_urls"]], sort_keys=True, default=str
+            [config["markdown_extensions"], config["mdx_configs"], config["use_directory_urls"]],
+            sort_keys=True,
+            default=str,
         )
         index = search_index(config)
         if index is not None:
@@ -81,8 +83,15 @@ class PageCache(BasePlugin):  # type: ignore[type-arg]
             if cached is None:
                 self.misses += 1
                 original(config, files)
-                self._put(key, {"content": this.content, "toc": _toc_tokens(this.toc), "title": this._title_from_render,
-                                "anchors": sorted(this.present_anchor_ids or ())})
+                self._put(
+                    key,
+                    {
+                        "content": this.content,
+                        "toc": _toc_tokens(this.toc),
+                        "title": this._title_from_render,
+                        "anchors": sorted(this.present_anchor_ids or ()),
+                    },
+                )
                 return
             self.hits += 1
             this.content = cached["content"]
@@ -103,7 +112,9 @@ class PageCache(BasePlugin):  # type: ignore[type-arg]
         self._db.close()
 
     def _search_entries(self, index: Any, original: Any, page: Any) -> None:
-        key = _digest("search", page.url, str(page.title), json.dumps(page.meta, sort_keys=True, default=str), page.content or "")
+        key = _digest(
+            "search", page.url, str(page.title), json.dumps(page.meta, sort_keys=True, default=str), page.content or ""
+        )
         cached = self._get(key)
         if cached is None:
             start = len(index.entries)

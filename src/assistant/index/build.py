@@ -14,9 +14,11 @@ import bm25s
 import numpy as np
 
 from assistant.handbook.render import Page
-from assistant.index.chunks import Chunk, chunk_pages
+from assistant.index.chunks import chunk_pages
 from assistant.index.embedders import CachedEmbedder, Embedder
-from assistant.index.store import FactKey, write_index
+from assistant.index.model import Chunk, FactKey
+from assistant.index.store import write_index
+from assistant.kb.card import card_text
 from assistant.kb.facts import DENSE_FACT_KINDS, fact_passage, facts_of
 from assistant.kb.models import KnowledgeBase, Procedure, Tier
 from assistant.progress import Progress, Stage
@@ -28,11 +30,6 @@ class IndexReport:
     chunks: int
     dense_vectors: int
     embedded: int  # passages actually sent to the model (the rest came from the cache)
-
-
-def card_text(p: Procedure) -> str:
-    """What a procedure is called: the text the title-weighted channels see."""
-    return " . ".join([p.code, p.title, p.title, p.official_name, *p.aliases, p.summary])
 
 
 def dense_passages(p: Procedure) -> list[str]:
@@ -56,7 +53,9 @@ class ContentCache:
     def __init__(self, path: Path, kind: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path)
-        self._db.execute("CREATE TABLE IF NOT EXISTS cache (kind TEXT, hash TEXT, value TEXT, PRIMARY KEY (kind, hash))")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS cache (kind TEXT, hash TEXT, value TEXT, PRIMARY KEY (kind, hash))"
+        )
         self.kind = kind
 
     def compute(self, texts: list[str], fn: Callable[[str], Any], stage: Stage | None = None) -> list[Any]:
@@ -65,11 +64,12 @@ class ContentCache:
         for i in range(0, len(keys), 500):
             part = keys[i : i + 500]
             rows = self._db.execute(
-                f"SELECT hash, value FROM cache WHERE kind = ? AND hash IN ({','.join('?' * len(part))})", [self.kind, *part]
+                f"SELECT hash, value FROM cache WHERE kind = ? AND hash IN ({','.join('?' * len(part))})",
+                [self.kind, *part],
             )
             known.update({h: json.loads(v) for h, v in rows})
         new = []
-        for key, text in zip(keys, texts):
+        for key, text in zip(keys, texts, strict=True):
             if key not in known:
                 known[key] = fn(text)
                 new.append((self.kind, key, json.dumps(known[key], ensure_ascii=False)))
@@ -111,7 +111,9 @@ def build_index(
     progress = progress or Progress()
     cache_file = cache.with_name("content.sqlite")
     with progress.stage("Chỉ mục: chia đoạn", total=len(pages)) as stage:
-        per_page = ContentCache(cache_file, "chunks").compute([f"{p.path}\n{p.text}" for p in pages], _page_chunks, stage)
+        per_page = ContentCache(cache_file, "chunks").compute(
+            [f"{p.path}\n{p.text}" for p in pages], _page_chunks, stage
+        )
     found = [Chunk(**c) for page_chunks in per_page for c in page_chunks if c["code"]]
     chunks: list[Chunk] = [replace(c, id=i) for i, c in enumerate(found)]
     cached = CachedEmbedder(embedder, cache)
@@ -131,11 +133,16 @@ def build_index(
                 fact_texts.append(fact_passage(fact))
     with progress.stage("Chỉ mục: tính vectơ", total=len(texts) + len(fact_texts)) as stage:
         vectors = cached.embed_passages(texts, stage) if texts else np.zeros((0, embedder.dim), np.float32)
-        fact_vectors = cached.embed_passages(fact_texts, stage) if fact_texts else np.zeros((0, embedder.dim), np.float32)
+        fact_vectors = (
+            cached.embed_passages(fact_texts, stage) if fact_texts else np.zeros((0, embedder.dim), np.float32)
+        )
     # Abbreviations are written out on both sides: "mất thẻ bhyt" in an alias meets "bảo hiểm y tế" in a query.
     token_cache = ContentCache(cache_file, "token-strings")
     with progress.stage("Chỉ mục: tách từ", total=len(kb.procedures) + len(chunks)) as stage:
-        cards = [(f.split(), t.split()) for f, t in token_cache.compute([card_text(p) for p in kb.procedures], _token_forms, stage)]
+        cards = [
+            (f.split(), t.split())
+            for f, t in token_cache.compute([card_text(p) for p in kb.procedures], _token_forms, stage)
+        ]
         bodies = [(f.split(), t.split()) for f, t in token_cache.compute([c.text for c in chunks], _token_forms, stage)]
     with progress.stage("Chỉ mục: BM25 và ghi tệp"):
         lexical = {

@@ -3,36 +3,24 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
 
 from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
 
 from assistant.handbook.render import Page
+from assistant.index.model import Chunk
 
 _ANCHOR = re.compile(r"\s*\{#([a-z0-9-]+)\}\s*$")
 _PROC_ANCHOR = re.compile(r"^tt-(\d)-(\d{6})(?:-([a-z-]+))?$")
 # Lines that exist only for the site's own search box (folded words), and the national tier's mark (where the
 # text comes from, the same on 1,534 procedures): not what a procedure is about.
-_SITE_SEARCH_ONLY = re.compile(r'<p class="tt-search"[^>]*>.*?</p>|<div class="admonition info tt-national"[^>]*>.*?</div>', re.S)
+_SITE_SEARCH_ONLY = re.compile(
+    r'<p class="tt-search"[^>]*>.*?</p>|<div class="admonition info tt-national"[^>]*>.*?</div>', re.S
+)
 _MD_NOISE = re.compile(r"(\*\*|\*|`|<[^>]+>|\[ \]|\|\s*---.*|^>\s?|\[([^\]]*)\]\([^)]*\))", re.M)
 
 MAX_CHARS = 1200
 
-
-@dataclass(frozen=True)
-class Chunk:
-    """A piece of handbook text with where it lives on the site."""
-
-    id: int
-    page: str  # e.g. "ho-tich.md"
-    url: str  # site URL from the root, with anchor
-    heading: str  # section heading as shown
-    text: str  # plain text (Markdown noise removed)
-    code: str = ""  # procedure code, empty for guide/sector text
-    section: str = ""  # procedure section key (ho-so, le-phi…), "" for the procedure head
-
-    def to_json(self) -> dict[str, object]:
-        return asdict(self)
+__all__ = ["Chunk", "chunk_pages", "page_url", "plain"]
 
 
 def plain(markdown: str) -> str:

@@ -44,7 +44,7 @@ class RememberedQueries:
             known = {t: self._vectors[t] for t in texts if t in self._vectors}
         missing = [t for t in dict.fromkeys(texts) if t not in known]
         if missing:
-            fresh = dict(zip(missing, self.inner.embed_queries(missing)))
+            fresh = dict(zip(missing, self.inner.embed_queries(missing), strict=True))
             known.update(fresh)
             with self._lock:
                 self._vectors.update(fresh)
@@ -72,8 +72,10 @@ class E5Small:
         return _unit(np.asarray(self._model.query(list(texts)), dtype=np.float32).reshape(len(texts), -1))
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
-        out = [np.asarray(self._model.passage(texts[i : i + 32]), dtype=np.float32).reshape(-1, self.dim)
-               for i in range(0, len(texts), 32)]
+        out = [
+            np.asarray(self._model.passage(texts[i : i + 32]), dtype=np.float32).reshape(-1, self.dim)
+            for i in range(0, len(texts), 32)
+        ]
         return _unit(np.vstack(out) if out else np.zeros((0, self.dim), np.float32))
 
 
@@ -90,8 +92,8 @@ class SentenceTransformerEmbedder:
         except ImportError as exc:  # the lean install (`make install`) has no torch
             raise UserError(
                 f"ASSISTANT_EMBEDDER='sentence-transformers:{name}' cần gói sentence-transformers (và torch), chưa "
-                "được cài: chạy `make install-all`, hoặc `pip install \"torch==2.13.0\"` (bản CPU, xem README) rồi "
-                "`pip install -e \".[st]\"`; hoặc bỏ biến này để dùng mô hình mặc định e5-small"
+                'được cài: chạy `make install-all`, hoặc `pip install "torch==2.13.0"` (bản CPU, xem README) rồi '
+                '`pip install -e ".[st]"`; hoặc bỏ biến này để dùng mô hình mặc định e5-small'
             ) from exc
 
         try:
@@ -99,8 +101,13 @@ class SentenceTransformerEmbedder:
         except Exception as exc:  # the library raises many kinds for a missing model
             raise UserError(f"Không nạp được mô hình sentence-transformers '{name}': {exc}") from exc
         self.id = f"sentence-transformers:{name}"
-        dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
-        self.dim = int(dimension())
+        dimension = (
+            getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        )
+        dim = dimension()
+        if not dim:  # a model whose vectors have no fixed size cannot fill a FAISS index
+            raise UserError(f"Mô hình sentence-transformers '{name}' không cho biết số chiều của vectơ")
+        self.dim = int(dim)
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         vectors = self._model.encode(list(texts), batch_size=32, normalize_embeddings=True, show_progress_bar=False)
@@ -187,7 +194,9 @@ class CachedEmbedder:
         self.dim = inner.dim
         cache_file.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(cache_file)
-        self._db.execute("CREATE TABLE IF NOT EXISTS vectors (embedder TEXT, hash TEXT, vector BLOB, PRIMARY KEY (embedder, hash))")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS vectors (embedder TEXT, hash TEXT, vector BLOB, PRIMARY KEY (embedder, hash))"
+        )
         self.hits = 0
         self.misses = 0
 
@@ -205,7 +214,7 @@ class CachedEmbedder:
                 [self.id, *part],
             )
             found.update({h: np.frombuffer(v, np.float32) for h, v in rows})
-        todo = sorted({k: t for k, t in zip(keys, texts) if k not in found}.items())
+        todo = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in found}.items())
         if stage is not None:
             stage.advance(len(texts) - len(todo))  # already known (or repeated): done at once
         # Embed and store in batches, so an interrupted build keeps what it already paid for.
@@ -215,9 +224,9 @@ class CachedEmbedder:
             with self._db:
                 self._db.executemany(
                     "INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)",
-                    [(self.id, k, v.astype(np.float32).tobytes()) for (k, _), v in zip(batch, vectors)],
+                    [(self.id, k, v.astype(np.float32).tobytes()) for (k, _), v in zip(batch, vectors, strict=True)],
                 )
-            found.update({k: v for (k, _), v in zip(batch, vectors)})
+            found.update({k: v for (k, _), v in zip(batch, vectors, strict=True)})
             if stage is not None:
                 stage.advance(len(batch))
         self.misses += len(todo)

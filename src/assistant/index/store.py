@@ -7,47 +7,31 @@ import hashlib
 import json
 import shutil
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from pydantic import ValidationError
 
 from assistant.errors import UserError
-from assistant.index.chunks import Chunk
+from assistant.index.model import FORMAT_VERSION, LEXICAL_FIELDS, Chunk, FactKey, IndexData, Manifest
 from assistant.kb.models import KnowledgeBase
 
-FORMAT_VERSION = 2  # 2: fact vectors (facts.npy, facts.json)
-LEXICAL_FIELDS = ("card_folded", "card_toned", "body_folded", "body_toned")
+__all__ = [
+    "FORMAT_VERSION",
+    "LEXICAL_FIELDS",
+    "FactKey",
+    "IndexData",
+    "IndexLoadError",
+    "Manifest",
+    "load_index",
+    "read_manifest",
+    "write_index",
+]
 
 
 class IndexLoadError(UserError):
     """The index folder is missing, corrupt, or was built with another embedder."""
-
-
-@dataclass
-class IndexData:
-    """Everything search needs, in memory."""
-
-    folder: Path
-    manifest: dict[str, object]
-    kb: KnowledgeBase
-    chunks: list[Chunk]
-    dense: object  # faiss.Index over dense rows
-    dense_codes: list[str]  # row → procedure code
-    lexical: dict[str, object]  # field → bm25s.BM25
-    card_codes: list[str]  # card document → procedure code
-    # Dense vectors of the facts worth one (rules, special cases, FAQ…), row → FactKey.
-    fact_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
-    fact_keys: list[FactKey] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class FactKey:
-    """Which fact a row of facts.npy is: procedure code, fact kind, position within that kind."""
-
-    code: str
-    kind: str
-    index: int
 
 
 def _sha(path: Path) -> str:
@@ -64,7 +48,7 @@ def write_index(
     dim: int,
     vectors: np.ndarray,
     dense_codes: list[str],
-    lexical: dict[str, object],
+    lexical: dict[str, Any],  # field → bm25s.BM25
     card_codes: list[str],
     fact_vectors: np.ndarray | None = None,
     fact_keys: list[FactKey] | None = None,
@@ -92,18 +76,18 @@ def write_index(
         for name, retriever in lexical.items():
             retriever.save(str(tmp / "lexical" / name))
         files = {p.relative_to(tmp).as_posix(): _sha(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
-        manifest = {
-            "format": FORMAT_VERSION,
-            "embedder": embedder_id,
-            "dim": dim,
-            "kb_fingerprint": kb_fingerprint,
-            "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-            "procedures": len(kb.procedures),
-            "chunks": len(chunks),
-            "dense_vectors": int(len(vectors)),
-            "files": files,
-        }
-        (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+        manifest = Manifest(
+            format=FORMAT_VERSION,
+            embedder=embedder_id,
+            dim=dim,
+            kb_fingerprint=kb_fingerprint,
+            built_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
+            procedures=len(kb.procedures),
+            chunks=len(chunks),
+            dense_vectors=int(len(vectors)),
+            files=files,
+        )
+        (tmp / "manifest.json").write_text(manifest.model_dump_json(indent=1), encoding="utf-8")
         old = folder.with_name(folder.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
         if folder.exists():
@@ -115,11 +99,13 @@ def write_index(
         raise
 
 
-def read_manifest(folder: Path) -> dict[str, object] | None:
+def read_manifest(folder: Path) -> dict[str, Any] | None:
+    """manifest.json as JSON, whatever its version (None when missing or not JSON)."""
     try:
-        return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    return data if isinstance(data, dict) else None
 
 
 def load_index(folder: Path, embedder_id: str, *, verify: bool = True) -> IndexData:
@@ -131,19 +117,23 @@ def load_index(folder: Path, embedder_id: str, *, verify: bool = True) -> IndexD
     hint = "hãy chạy `assistant build` để dựng lại chỉ mục"
     if not (folder / "manifest.json").exists():
         raise IndexLoadError(f"Không tìm thấy chỉ mục tìm kiếm tại {folder} (thiếu manifest.json); {hint}")
-    manifest = read_manifest(folder)
-    if manifest is None:
+    raw = read_manifest(folder)
+    if raw is None:
         raise IndexLoadError(f"Tệp {folder / 'manifest.json'} bị hỏng; {hint}")
-    if manifest.get("format") != FORMAT_VERSION:
+    if raw.get("format") != FORMAT_VERSION:
         raise IndexLoadError(f"Chỉ mục tại {folder} thuộc phiên bản định dạng khác; {hint}")
-    if manifest.get("embedder") != embedder_id:
+    try:
+        manifest = Manifest.model_validate(raw)
+    except ValidationError as exc:
         raise IndexLoadError(
-            f"Chỉ mục tại {folder} được dựng với mô hình nhúng '{manifest.get('embedder')}', "
+            f"Tệp {folder / 'manifest.json'} bị hỏng ({exc.error_count()} trường sai); {hint}"
+        ) from None
+    if manifest.embedder != embedder_id:
+        raise IndexLoadError(
+            f"Chỉ mục tại {folder} được dựng với mô hình nhúng '{manifest.embedder}', "
             f"nhưng ASSISTANT_EMBEDDER đang là '{embedder_id}'; dựng lại chỉ mục hoặc đổi biến môi trường"
         )
-    files = manifest.get("files", {})
-    assert isinstance(files, dict)
-    for name, digest in sorted(files.items()):
+    for name, digest in sorted(manifest.files.items()):
         path = folder / name
         if not path.exists():
             raise IndexLoadError(f"Chỉ mục tại {folder} thiếu tệp {name}; {hint}")
@@ -151,7 +141,9 @@ def load_index(folder: Path, embedder_id: str, *, verify: bool = True) -> IndexD
             raise IndexLoadError(f"Tệp {name} của chỉ mục tại {folder} bị hỏng (sai mã băm); {hint}")
     try:
         kb = KnowledgeBase.model_validate_json((folder / "kb.json").read_text(encoding="utf-8"))
-        chunks = [Chunk(**json.loads(line)) for line in (folder / "chunks.jsonl").read_text(encoding="utf-8").splitlines()]
+        chunks = [
+            Chunk(**json.loads(line)) for line in (folder / "chunks.jsonl").read_text(encoding="utf-8").splitlines()
+        ]
         dense = faiss.read_index(str(folder / "dense.faiss"))
         dense_codes = json.loads((folder / "dense_codes.json").read_text(encoding="utf-8"))
         card_codes = json.loads((folder / "card_codes.json").read_text(encoding="utf-8"))
@@ -160,6 +152,6 @@ def load_index(folder: Path, embedder_id: str, *, verify: bool = True) -> IndexD
         fact_keys = [FactKey(c, k, i) for c, k, i in json.loads((folder / "facts.json").read_text(encoding="utf-8"))]
     except Exception as exc:  # any parse error of a file we wrote means corruption
         raise IndexLoadError(f"Không đọc được chỉ mục tại {folder}: {exc}; {hint}") from exc
-    if dense.d != manifest.get("dim") or dense.ntotal != len(dense_codes) or len(fact_vectors) != len(fact_keys):
+    if dense.d != manifest.dim or dense.ntotal != len(dense_codes) or len(fact_vectors) != len(fact_keys):
         raise IndexLoadError(f"Chỉ mục tại {folder} không nhất quán (số chiều hoặc số vectơ); {hint}")
     return IndexData(folder, manifest, kb, chunks, dense, dense_codes, lexical, card_codes, fact_vectors, fact_keys)

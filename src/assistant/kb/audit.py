@@ -56,13 +56,21 @@ def stale_reviews(kb: KnowledgeBase, root: Path, today: dt.date, days: int) -> l
             problems.append(Problem(procedure_file(root, p), "reviewed", "chưa từng rà soát (thiếu ngày rà soát)"))
         elif (today - p.reviewed).days > days:
             age = (today - p.reviewed).days
-            problems.append(Problem(procedure_file(root, p), "reviewed", f"rà soát lần cuối {date_vi(p.reviewed)}, đã {age} ngày (quá {days} ngày)"))
+            problems.append(
+                Problem(
+                    procedure_file(root, p),
+                    "reviewed",
+                    f"rà soát lần cuối {date_vi(p.reviewed)}, đã {age} ngày (quá {days} ngày)",
+                )
+            )
     return problems
 
 
 # --- consistency -------------------------------------------------------------------------------------
 _FREE = re.compile(r"\b(mien phi|mien le phi|khong mat (le )?phi|khong thu (le )?phi)\b")
-_PAID = re.compile(r"\b(\d[\d.]*\s*(dong|d|vnd)\b|hoi dong nhan dan|hdnd|theo muc|phai nop|thu (le )?phi|nop (le )?phi)")
+_PAID = re.compile(
+    r"\b(\d[\d.]*\s*(dong|d|vnd)\b|hoi dong nhan dan|hdnd|theo muc|phai nop|thu (le )?phi|nop (le )?phi)"
+)
 _DAYS = re.compile(r"(\d+)\s*(ngay|gio)")
 
 
@@ -79,18 +87,28 @@ def channel_conflicts(p: Procedure, file: str) -> list[Problem]:
     problems = []
     # A channel said free contradicts fees that all ask for money (one free case, e.g. registration
     # free and copies paid, makes "Miễn phí" a fair summary).
-    paid = bool(p.fees) and all(_mentions_fee(f"{f.case} {f.amount}") and not _FREE.search(fold(f.amount)) for f in p.fees)
+    paid = bool(p.fees) and all(
+        _mentions_fee(f"{f.case} {f.amount}") and not _FREE.search(fold(f.amount)) for f in p.fees
+    )
     for i, c in enumerate(p.channels):
         if c.fee and _FREE.search(fold(c.fee)) and paid:
             problems.append(
-                Problem(file, f"channels[{i}].fee", "ghi \"Miễn phí\" trong khi mục lệ phí nói có thể phải nộp phí; thống nhất hai chỗ")
+                Problem(
+                    file,
+                    f"channels[{i}].fee",
+                    'ghi "Miễn phí" trong khi mục lệ phí nói có thể phải nộp phí; thống nhất hai chỗ',
+                )
             )
         channel_days = _day_counts(c.time)
         allowed = _day_counts(p.processing_time)
         if channel_days and allowed and not channel_days <= allowed:
             extra = ", ".join(sorted(channel_days - allowed))
             problems.append(
-                Problem(file, f"channels[{i}].time", f"thời gian \"{extra}\" không có trong thời gian giải quyết của thủ tục; thống nhất hai chỗ")
+                Problem(
+                    file,
+                    f"channels[{i}].time",
+                    f'thời gian "{extra}" không có trong thời gian giải quyết của thủ tục; thống nhất hai chỗ',
+                )
             )
     return problems
 
@@ -157,10 +175,22 @@ def intro_conflicts(kb: KnowledgeBase, root: Path) -> list[Problem]:
                 said = [level for level, words in _LEVEL_WORDS.items() if words.search(folded)]
                 if len(codes) == 1 and len(said) == 1 and p.levels and said[0] not in p.levels:
                     problems.append(
-                        Problem(file, f"[{i}].intro", f"câu nói về {code} ghi cấp khác với tệp thủ tục ({', '.join(l.value for l in p.levels)}): \"{sentence.strip()[:120]}\"")
+                        Problem(
+                            file,
+                            f"[{i}].intro",
+                            f'câu nói về {code} ghi cấp khác với tệp thủ tục ({", ".join(level.value for level in p.levels)}): "{sentence.strip()[:120]}"',
+                        )
                     )
-                if _FREE.search(folded) and any(_mentions_fee(f.amount) for f in p.fees) and not any(_FREE.search(fold(f.amount)) for f in p.fees):
-                    problems.append(Problem(file, f"[{i}].intro", f"câu nói về {code} ghi miễn phí, trái với mục lệ phí của thủ tục"))
+                if (
+                    _FREE.search(folded)
+                    and any(_mentions_fee(f.amount) for f in p.fees)
+                    and not any(_FREE.search(fold(f.amount)) for f in p.fees)
+                ):
+                    problems.append(
+                        Problem(
+                            file, f"[{i}].intro", f"câu nói về {code} ghi miễn phí, trái với mục lệ phí của thủ tục"
+                        )
+                    )
     return problems
 
 

@@ -85,34 +85,52 @@ def facts_of(p: Procedure) -> list[Fact]:
     out: list[Fact] = []
     for i, r in enumerate(p.rules):
         detail = _join(f"Áp dụng khi {r.condition[:1].lower()}{r.condition[1:]}." if r.condition else "", r.consequence)
-        out.append(Fact(p.code, FactKind.rule, _join(r.statement), detail, r.basis, r.kind, r.valid_until, i, " . ".join(r.asks)))
+        out.append(
+            Fact(
+                p.code, FactKind.rule, _join(r.statement), detail, r.basis, r.kind, r.valid_until, i, " . ".join(r.asks)
+            )
+        )
     for i, c in enumerate(p.special_cases):
         text = _join(f"{c.situation.rstrip('.:')}: {c.handling}")
         out.append(Fact(p.code, FactKind.special_case, text, "", c.basis, None, c.valid_until, i, " . ".join(c.asks)))
     for i, f in enumerate(p.faq):
         out.append(Fact(p.code, FactKind.faq, _join(f.answer), _join(f.question), f.basis, None, f.valid_until, i))
-    for i, c in enumerate(p.conditions):
-        out.append(Fact(p.code, FactKind.condition, _join(c), index=i))
+    for i, condition in enumerate(p.conditions):
+        out.append(Fact(p.code, FactKind.condition, _join(condition), index=i))
     for i, d in enumerate(p.documents):
         head = d.name + (f" ({d.copies})" if d.copies else "")
         text = _join(f"{head}: {d.note}" if d.note else head)
         out.append(Fact(p.code, FactKind.document, text, _join(d.form), index=i, search="giấy tờ hồ sơ"))
     for i, fee in enumerate(p.fees):
-        text = _join(f"Lệ phí {fee.case[:1].lower()}{fee.case[1:]}: {fee.amount}" if fee.case else f"Lệ phí: {fee.amount}")
+        text = _join(
+            f"Lệ phí {fee.case[:1].lower()}{fee.case[1:]}: {fee.amount}" if fee.case else f"Lệ phí: {fee.amount}"
+        )
         out.append(Fact(p.code, FactKind.fee, text, valid_until=fee.valid_until, index=i, search="phí tiền bao nhiêu"))
     if p.processing_time:
-        out.append(Fact(p.code, FactKind.time, _join(f"Thời gian giải quyết: {p.processing_time}"), search="bao lâu mấy ngày"))
+        out.append(
+            Fact(p.code, FactKind.time, _join(f"Thời gian giải quyết: {p.processing_time}"), search="bao lâu mấy ngày")
+        )
     if p.agency or p.submit_at:
-        text = _join(f"Nộp hồ sơ tại: {p.submit_at}" if p.submit_at else "", f"Cơ quan giải quyết: {p.agency}." if p.agency else "")
+        text = _join(
+            f"Nộp hồ sơ tại: {p.submit_at}" if p.submit_at else "",
+            f"Cơ quan giải quyết: {p.agency}." if p.agency else "",
+        )
         out.append(Fact(p.code, FactKind.place, text, search="ở đâu nơi nào cơ quan nào"))
     if p.applicants:
-        out.append(Fact(p.code, FactKind.applicants, _join(f"Người được yêu cầu: {p.applicants}"), search="ai được ai làm ai đi"))
+        out.append(
+            Fact(
+                p.code, FactKind.applicants, _join(f"Người được yêu cầu: {p.applicants}"), search="ai được ai làm ai đi"
+            )
+        )
     if p.result:
         out.append(Fact(p.code, FactKind.result, _join(f"Kết quả: {p.result}"), search="nhận được gì"))
     online = [c for c in p.channels if c.kind is ChannelKind.truc_tuyen]
     if online:
-        c = online[0]
-        text = _join(f"Có thể nộp trực tuyến ({CHANNEL_NAMES[c.kind].lower()})" + (f": {c.note}" if c.note else "."))
+        channel = online[0]
+        text = _join(
+            f"Có thể nộp trực tuyến ({CHANNEL_NAMES[channel.kind].lower()})"
+            + (f": {channel.note}" if channel.note else ".")
+        )
         out.append(Fact(p.code, FactKind.online, text, search="online qua mạng trên mạng"))
     for i, n in enumerate(p.notes):
         out.append(Fact(p.code, FactKind.note, _join(n), index=i))

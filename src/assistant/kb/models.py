@@ -232,6 +232,19 @@ class Province(Strict):
     contacts: list[Contact] = Field(default_factory=list)
     updated: dt.date | None = None
 
+    @property
+    def short_name(self) -> str:
+        """ "Tỉnh An Giang" → "An Giang": what titles and sentences say after "thủ tục hành chính"."""
+        for kind in ("Tỉnh ", "Thành phố "):
+            if self.name.startswith(kind):
+                return self.name[len(kind) :]
+        return self.name
+
+    @property
+    def label(self) -> str:
+        """ "Tỉnh An Giang" → "tỉnh An Giang", for the middle of a sentence."""
+        return self.name[:1].lower() + self.name[1:] if self.name != self.short_name else self.name
+
 
 class GuideSection(Strict):
     heading: Text

@@ -345,7 +345,10 @@ def _write_kb(root: Path, sector_names: dict[str, str], procedures: list[Procedu
         Sector(slug=slug, name=name, order=i, description=f"{counts[slug]} thủ tục")
         for i, (slug, name) in enumerate(sector_names.items(), start=1)
     ]
-    _dump(root / "sectors.yaml", [_compact(s.model_dump(exclude={"tier", "national_sectors"}), ("slug", "name")) for s in sectors])
+    _dump(
+        root / "sectors.yaml",
+        [_compact(s.model_dump(exclude={"tier", "national_sectors"}), ("slug", "name")) for s in sectors],
+    )
     for procedure in procedures:
         data = procedure.model_dump(mode="json", exclude_defaults=True)
         data["updated"] = procedure.updated  # a YAML date, not a quoted string

@@ -356,8 +356,10 @@ def parse_documents(text: str, title: str = "") -> Parsed[DocumentList]:
                     continue  # a count with no name: an empty row of the table
                 name = files[0]
             context = [p for p in (heading, subheading) if p]
-            if not original and not copy and (
-                name.lower().startswith(_NOTE_START) or any("lưu ý" in c.lower() for c in context)
+            if (
+                not original
+                and not copy
+                and (name.lower().startswith(_NOTE_START) or any("lưu ý" in c.lower() for c in context))
             ):
                 prefix = " — ".join(c for c in context if "lưu ý" not in c.lower())
                 out.notes.append(f"{prefix}: {name}" if prefix else name)

@@ -146,7 +146,9 @@ def refresh_snapshot(src: Path, dest: Path, today: dt.date | None = None) -> Sna
         try:
             national_procedure(normalised(record), converter)  # what the loader will do with it
         except ValidationError as err:
-            report.messages.append(f"{src}: dòng {number}: thủ tục {record['ma_thu_tuc'].strip()}: {invalid_field(err)}, bỏ qua")
+            report.messages.append(
+                f"{src}: dòng {number}: thủ tục {record['ma_thu_tuc'].strip()}: {invalid_field(err)}, bỏ qua"
+            )
             continue
         kept[record["ma_thu_tuc"].strip()] = {k: v for k, v in record.items() if k not in DROPPED_FIELDS}
     if not kept:

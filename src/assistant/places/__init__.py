@@ -6,7 +6,7 @@ This package imports nothing from `assistant.kb` at module level: `kb.models` ca
 """
 
 from assistant.places.answer import PlaceAnswer, PlaceAnswerer, answer_place, centre_line, compose_place_answer
-from assistant.places.match import Gazetteer, PlaceMatch, default_gazetteer, find_places, is_place_question
+from assistant.places.match import Gazetteer, PlaceMatch, find_places, is_place_question
 from assistant.places.models import Centre, FormerUnit, Unit, UnitType
 
 __all__ = [
@@ -21,7 +21,6 @@ __all__ = [
     "answer_place",
     "centre_line",
     "compose_place_answer",
-    "default_gazetteer",
     "find_places",
     "is_place_question",
 ]

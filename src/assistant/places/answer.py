@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict
 
-from assistant.places.match import Gazetteer, PlaceMatch, default_gazetteer, is_place_question
+from assistant.places.match import Gazetteer, PlaceMatch, is_place_question
 from assistant.places.models import UNITS_PAGE, UNITS_PAGE_TITLE, UNKNOWN, FormerUnit, Unit
 from assistant.text.vietnamese import fold
 
@@ -39,7 +39,7 @@ def _link(unit: Unit, public_url: str) -> str:
 
 
 def formed_from(unit: Unit, limit: int | None = None) -> str:
-    """"thị trấn Chợ Mới, xã Kiến An (huyện Chợ Mới, tỉnh An Giang cũ); xã … (…)"."""
+    """ "thị trấn Chợ Mới, xã Kiến An (huyện Chợ Mới, tỉnh An Giang cũ); xã … (…)"."""
     groups: dict[tuple[str, str], list[FormerUnit]] = {}
     for f in unit.former:
         groups.setdefault((f.district_label, f.province_label), []).append(f)
@@ -72,15 +72,17 @@ def unit_block(unit: Unit, public_url: str = "", *, brief: bool = False) -> list
     return lines
 
 
-def _former_line(m: PlaceMatch) -> str:
+def _former_line(m: PlaceMatch, province: str) -> str:
     f = m.former
     assert f is not None
     where = f"({f.district_label}, {f.province_label} cũ)"
     targets = ", ".join(f"**{u.name}**" for u in m.units)
     if m.split:
-        return (f"{f.name} {where} được chia cho {len(m.units)} đơn vị mới: {targets}. "
-                "Tùy nơi bạn ở (ấp, khóm, tổ), hãy hỏi Trung tâm Phục vụ hành chính công gần nhất để biết đúng nơi nộp.")
-    return f"{f.name} {where} từ ngày {EFFECTIVE} thuộc {targets}, tỉnh An Giang."
+        return (
+            f"{f.name} {where} được chia cho {len(m.units)} đơn vị mới: {targets}. "
+            "Tùy nơi bạn ở (ấp, khóm, tổ), hãy hỏi Trung tâm Phục vụ hành chính công gần nhất để biết đúng nơi nộp."
+        )
+    return f"{f.name} {where} từ ngày {EFFECTIVE} thuộc {targets}" + (f", {province}." if province else ".")
 
 
 def _district_lines(m: PlaceMatch) -> list[str]:
@@ -88,7 +90,11 @@ def _district_lines(m: PlaceMatch) -> list[str]:
     province = m.province[0].lower() + m.province[1:]
     lines = [f"Các xã, phường, thị trấn cũ của {label} ({province} cũ) nay thuộc:"]
     for u in m.units:
-        mine = [f.label + (" (một phần)" if f.split else "") for f in u.former if f.district == m.name and f.province == m.province]
+        mine = [
+            f.label + (" (một phần)" if f.split else "")
+            for f in u.former
+            if f.district == m.name and f.province == m.province
+        ]
         lines.append(f"- **{u.name}**: {', '.join(mine)}")
     return lines
 
@@ -100,7 +106,8 @@ def _primary(matches: list[PlaceMatch]) -> list[PlaceMatch]:
     return [m for m in matches if fold(m.text) == fold(top.text) and m.score >= top.score - 0.15]
 
 
-def compose_place_answer(matches: list[PlaceMatch], public_url: str = "") -> PlaceAnswer | None:
+def compose_place_answer(matches: list[PlaceMatch], public_url: str = "", province: str = "") -> PlaceAnswer | None:
+    """`province`: the province as written mid-sentence ("tỉnh An Giang"), from the knowledge base."""
     if not matches:
         return None
     primary = _primary(matches)
@@ -119,10 +126,12 @@ def compose_place_answer(matches: list[PlaceMatch], public_url: str = "") -> Pla
         else:
             if lead == "former" or (formers and not currents):
                 if len(formers) > 1:
-                    lines.append(f"Có {len(formers)} {formers[0].former.label if formers[0].former else ''} cũ cùng tên:")
-                    lines += [f"- {_former_line(m)}" for m in formers]
+                    lines.append(
+                        f"Có {len(formers)} {formers[0].former.label if formers[0].former else ''} cũ cùng tên:"
+                    )
+                    lines += [f"- {_former_line(m, province)}" for m in formers]
                 else:
-                    lines += [_former_line(m) for m in formers]
+                    lines += [_former_line(m, province) for m in formers]
                 units += [u for m in formers for u in m.units if u not in units]
             for m in currents:
                 if m.units[0] not in units:
@@ -150,28 +159,29 @@ def compose_place_answer(matches: list[PlaceMatch], public_url: str = "") -> Pla
 
 def answer_place(
     question: str,
-    gazetteer: Gazetteer | None = None,
+    gazetteer: Gazetteer,
     *,
+    province: str = "",
     public_url: str = "",
     require_question: bool = True,
 ) -> PlaceAnswer | None:
     """The answer to a question about a place ("xã Mỹ Hòa Hưng cũ giờ thuộc phường nào?"), or None when
     the question does not ask about a place (see `is_place_question`) or names no known unit."""
-    gazetteer = gazetteer or default_gazetteer()
     if require_question and not is_place_question(question, gazetteer):
         return None
-    return compose_place_answer(gazetteer.find(question), public_url)
+    return compose_place_answer(gazetteer.find(question), public_url, province)
 
 
 class PlaceAnswerer:
     """Answers place questions from a knowledge base's units: build once, call `answer` per question."""
 
-    def __init__(self, units: Sequence[Unit], public_url: str = "") -> None:
+    def __init__(self, units: Sequence[Unit], province: str = "", public_url: str = "") -> None:
         self.gazetteer = Gazetteer(units)
+        self.province = province  # as written mid-sentence: "tỉnh An Giang"
         self.public_url = public_url
 
     def answer(self, question: str) -> PlaceAnswer | None:
-        return answer_place(question, self.gazetteer, public_url=self.public_url)
+        return answer_place(question, self.gazetteer, province=self.province, public_url=self.public_url)
 
     def without_places(self, question: str) -> str:
         return self.gazetteer.without_places(question)

@@ -50,7 +50,9 @@ def load_units(root: Path, province: str) -> tuple[list[Unit], list[Problem]]:
     if overlay is None:
         return units, problems
     if overlay.units and not units:
-        return units, [Problem(rel, "units", f"không có danh mục đơn vị hành chính của {province} trong gói vietnam-provinces")]
+        return units, [
+            Problem(rel, "units", f"không có danh mục đơn vị hành chính của {province} trong gói vietnam-provinces")
+        ]
 
     by_code = {u.code: u for u in units}
     by_name: dict[str, list[Unit]] = {}
@@ -68,18 +70,38 @@ def load_units(root: Path, province: str) -> tuple[list[Unit], list[Problem]]:
         if info.code is not None:
             unit = by_code.get(info.code)
             if unit is None:
-                problems.append(Problem(rel, f"{where}.code", f"không có đơn vị nào mang mã {info.code} trong {len(units)} xã, phường, đặc khu của {province}"))
+                problems.append(
+                    Problem(
+                        rel,
+                        f"{where}.code",
+                        f"không có đơn vị nào mang mã {info.code} trong {len(units)} xã, phường, đặc khu của {province}",
+                    )
+                )
                 continue
         if info.name.strip():
             named = by_name.get(_key(info.name), [])
             if not named:
-                problems.append(Problem(rel, f"{where}.name", f"không có đơn vị '{info.name}' trong {len(units)} xã, phường, đặc khu của {province} (ghi đủ tên, ví dụ 'Xã Chợ Mới')"))
+                problems.append(
+                    Problem(
+                        rel,
+                        f"{where}.name",
+                        f"không có đơn vị '{info.name}' trong {len(units)} xã, phường, đặc khu của {province} (ghi đủ tên, ví dụ 'Xã Chợ Mới')",
+                    )
+                )
                 continue
             if unit is not None and unit not in named:
-                problems.append(Problem(rel, f"{where}.code", f"mã {unit.code} là của {unit.name}, không phải {info.name}"))
+                problems.append(
+                    Problem(rel, f"{where}.code", f"mã {unit.code} là của {unit.name}, không phải {info.name}")
+                )
                 continue
             if unit is None and len(named) > 1:
-                problems.append(Problem(rel, f"{where}.name", f"có nhiều đơn vị tên '{info.name}': ghi thêm loại (xã, phường, đặc khu) hoặc mã"))
+                problems.append(
+                    Problem(
+                        rel,
+                        f"{where}.name",
+                        f"có nhiều đơn vị tên '{info.name}': ghi thêm loại (xã, phường, đặc khu) hoặc mã",
+                    )
+                )
                 continue
             unit = unit or named[0]
         assert unit is not None
@@ -89,7 +111,13 @@ def load_units(root: Path, province: str) -> tuple[list[Unit], list[Problem]]:
         seen[unit.code] = i
         updates[unit.code] = info
     units = [
-        u.model_copy(update={"centre": updates[u.code].centre, "hotline": updates[u.code].hotline.strip(), "notes": updates[u.code].notes})
+        u.model_copy(
+            update={
+                "centre": updates[u.code].centre,
+                "hotline": updates[u.code].hotline.strip(),
+                "notes": updates[u.code].notes,
+            }
+        )
         if u.code in updates
         else u
         for u in units

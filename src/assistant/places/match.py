@@ -46,13 +46,27 @@ _TYPE_PHRASES: list[tuple[tuple[str, ...], tuple[str, ...] | None, str, bool]] =
 ]
 _COMMUNE = {"xa", "phuong", "thi_tran", "dac_khu"}
 _DISTRICT = {"huyen", "thanh_pho", "thi_xa"}
-_TYPE_OF_UNIT = {UnitType.xa: "xa", UnitType.phuong: "phuong", UnitType.dac_khu: "dac_khu", UnitType.thi_tran: "thi_tran"}
+_TYPE_OF_UNIT = {
+    UnitType.xa: "xa",
+    UnitType.phuong: "phuong",
+    UnitType.dac_khu: "dac_khu",
+    UnitType.thi_tran: "thi_tran",
+}
 _DISTRICT_TYPES = {"huyen": "huyen", "thanh pho": "thanh_pho", "thi xa": "thi_xa"}
 # Words right before a name that make it a place: "ở Hòn Tre", "tại Mỹ Hòa Hưng", "thuộc Vĩnh Thông".
 _PRE_CUES = {"o": "ở", "tai": "tại", "thuoc": "thuộc", "que": "quê", "song": "sống", "ve": "về", "den": "đến"}
 # Words right after: "Mỹ Hòa Hưng cũ", "Chợ Mới giờ…", "Nam Du nay…", "Hòn Tre trước đây…", "Vĩnh Thông mới".
-_POST_CUES = {"cu": "cũ", "gio": "giờ", "nay": "nay", "truoc": "trước", "moi": "mới", "bay": "bây", "hien": "hiện",
-              "sau": "sau", "thuoc": "thuộc"}
+_POST_CUES = {
+    "cu": "cũ",
+    "gio": "giờ",
+    "nay": "nay",
+    "truoc": "trước",
+    "moi": "mới",
+    "bay": "bây",
+    "hien": "hiện",
+    "sau": "sau",
+    "thuoc": "thuộc",
+}
 _OLD = re.compile(r"\b(cu|truoc day|truoc kia|ngay truoc|hoi truoc)\b")
 _SENTENCE_END = re.compile(r"[.!?…:;\n]\s*$")
 
@@ -108,8 +122,11 @@ def _tokens(text: str) -> list[_Token]:
         raw = m.group(0)
         low = raw.lower()
         folded = fold_word(low)
-        out.append(_Token(raw, folded, toned_syllable(low), folded != low, m.start(), m.end(),
-                          text[m.end() : m.end() + 1] == "."))
+        out.append(
+            _Token(
+                raw, folded, toned_syllable(low), folded != low, m.start(), m.end(), text[m.end() : m.end() + 1] == "."
+            )
+        )
     return out
 
 
@@ -166,7 +183,7 @@ class Gazetteer:
         self._names[key].append(replace(entry, toned=tuple(words)))
 
     @classmethod
-    def of(cls, units: list[Unit]) -> "Gazetteer":
+    def of(cls, units: list[Unit]) -> Gazetteer:
         """The gazetteer of a loaded knowledge base's `units` list, built on first use and kept."""
         hit = _BUILT.get(id(units))
         if hit is not None and hit[0] is units:
@@ -220,8 +237,9 @@ class Gazetteer:
         for length in range(min(self._max_len, len(tokens) - j), min_len - 1, -1):
             key = tuple(t.folded for t in tokens[j : j + length])
             fitting = [
-                e for e in self._names.get(key, [])
-                if all(_fits(t, w) for t, w in zip(tokens[j : j + length], e.toned))
+                e
+                for e in self._names.get(key, [])
+                if all(_fits(t, w) for t, w in zip(tokens[j : j + length], e.toned, strict=True))
             ]
             if fitting:
                 return length, fitting
@@ -236,7 +254,7 @@ class Gazetteer:
                 continue
             if written is None and any(t.marked for t in part):
                 continue
-            if written is not None and not all(_fits(t, w) for t, w in zip(part, written)):
+            if written is not None and not all(_fits(t, w) for t, w in zip(part, written, strict=True)):
                 continue
             if needs_dot and not part[-1].dot:
                 continue
@@ -280,7 +298,9 @@ class Gazetteer:
             return False
         if nxt.folded in _POST_CUES or nxt.folded in STOPWORDS.folded or self._type_at(tokens, end):
             return False
-        return not self._names_at(tokens, end)[1] and tuple(t.folded for t in tokens[end : end + 2]) not in self._provinces
+        return (
+            not self._names_at(tokens, end)[1] and tuple(t.folded for t in tokens[end : end + 2]) not in self._provinces
+        )
 
     def find(self, text: str) -> list[PlaceMatch]:
         """Units named in `text`, best first (see the module's docstring for what counts)."""
@@ -340,14 +360,29 @@ class Gazetteer:
         words = text.split()
         folded = [fold(w.strip(".,;:!?()\"'")) for w in words]
         drop = [bool(f) and all(part in names for part in f.split()) for f in folded]
-        type_words = {"xa", "phuong", "huyen", "tinh", "tt", "tp", "tx", "p", "thi", "tran", "dac", "khu", "thanh", "pho"}
+        type_words = {
+            "xa",
+            "phuong",
+            "huyen",
+            "tinh",
+            "tt",
+            "tp",
+            "tx",
+            "p",
+            "thi",
+            "tran",
+            "dac",
+            "khu",
+            "thanh",
+            "pho",
+        }
         for i in range(len(words) - 2, -1, -1):  # type words before a dropped name ("thị trấn Chợ Mới")
             if drop[i + 1] and folded[i] in type_words:
                 drop[i] = True
         for i in range(1, len(words)):  # "… Gò Quao cũ"
             if drop[i - 1] and folded[i] in ("cu", "moi"):
                 drop[i] = True
-        kept = [w for w, d in zip(words, drop) if not d]
+        kept = [w for w, d in zip(words, drop, strict=True) if not d]
         return " ".join(kept) if kept else text
 
     def _has_cue(self, tokens: list[_Token], start: int, end: int) -> bool:
@@ -367,7 +402,9 @@ class Gazetteer:
             return False
         return end - start >= 3 or self._has_cue(tokens, start, end)
 
-    def _rank(self, found: list[tuple[int, int, _Entry, bool, float]], tokens: list[_Token], text: str) -> list[PlaceMatch]:
+    def _rank(
+        self, found: list[tuple[int, int, _Entry, bool, float]], tokens: list[_Token], text: str
+    ) -> list[PlaceMatch]:
         folded = fold(text)
         # Districts and provinces named anywhere pick among former units of the same name.
         districts: set[str] = set()
@@ -402,10 +439,23 @@ class Gazetteer:
                 if e.kind == "district" and communes:
                     rank -= 0.1  # "xã Định An huyện Gò Quao": the xã is the subject
                 piece = text[tokens[start].start : tokens[end - 1].end]
-                matches.append((score + rank, start, PlaceMatch(
-                    kind=e.kind, name=e.name, district=e.district, province=e.province, units=self.units_of(e),
-                    former=e.former, typed=typed, text=piece, score=round(min(score, 1.0), 3),
-                )))
+                matches.append(
+                    (
+                        score + rank,
+                        start,
+                        PlaceMatch(
+                            kind=e.kind,
+                            name=e.name,
+                            district=e.district,
+                            province=e.province,
+                            units=self.units_of(e),
+                            former=e.former,
+                            typed=typed,
+                            text=piece,
+                            score=round(min(score, 1.0), 3),
+                        ),
+                    )
+                )
         out: list[PlaceMatch] = []
         seen: set[tuple[str, str, str, str]] = set()
         for _, _, m in sorted(matches, key=lambda x: (-x[0], x[1])):
@@ -439,7 +489,7 @@ _GENERIC = set(
 )
 
 
-def is_place_question(text: str, gazetteer: Gazetteer | None = None) -> bool:
+def is_place_question(text: str, gazetteer: Gazetteer) -> bool:
     """Whether `text` asks what a place now is, belongs to, or where to go ("xã Mỹ Hòa Hưng cũ giờ thuộc
     đâu", "thị trấn Chợ Mới giờ là gì", "ở Hòn Tre thì làm giấy tờ ở đâu"), rather than asking about a
     procedure and naming a place ("làm khai sinh ở xã Định An huyện Gò Quao cũ")."""
@@ -448,27 +498,15 @@ def is_place_question(text: str, gazetteer: Gazetteer | None = None) -> bool:
     folded = fold(text)
     if _ASKS.search(folded):
         return True
-    gazetteer = gazetteer or default_gazetteer()
     places = gazetteer.name_words(text)
     if [w for w in content_words(text) if w not in _GENERIC and w not in places]:
         return False  # something else is asked: a procedure that names a place
     return bool(_WHERE.search(folded)) or bool(gazetteer.find(text))
 
 
-_DEFAULT: Gazetteer | None = None
 _BUILT: dict[int, tuple[list[Unit], Gazetteer]] = {}
 
 
-def default_gazetteer() -> Gazetteer:
-    """The province's units from the packages alone (no kb/units.yaml), for callers without a KB."""
-    global _DEFAULT
-    if _DEFAULT is None:
-        from assistant.places.load import base_units
-
-        _DEFAULT = Gazetteer(base_units("Tỉnh An Giang"))
-    return _DEFAULT
-
-
-def find_places(text: str, gazetteer: Gazetteer | None = None) -> list[PlaceMatch]:
+def find_places(text: str, gazetteer: Gazetteer) -> list[PlaceMatch]:
     """Current and former units named in `text`, best first (see `Gazetteer.find`)."""
-    return (gazetteer or default_gazetteer()).find(text)
+    return gazetteer.find(text)

@@ -34,7 +34,7 @@ class UnitType(str, Enum):
 
 
 def _lower_type(name: str, types: tuple[str, ...]) -> str:
-    """"Thị trấn Chợ Mới" → "thị trấn Chợ Mới", as written in running text."""
+    """ "Thị trấn Chợ Mới" → "thị trấn Chợ Mới", as written in running text."""
     for t in types:
         if name.lower().startswith(t + " "):
             return t + name[len(t) :]
@@ -69,7 +69,7 @@ class FormerUnit(_Frozen):
 
     @property
     def label(self) -> str:
-        """"thị trấn Chợ Mới"."""
+        """ "thị trấn Chợ Mới"."""
         return _lower_type(self.name, COMMUNE_TYPES)
 
     @property
@@ -119,7 +119,7 @@ class Unit(_Frozen):
 
     @property
     def label(self) -> str:
-        """"xã Chợ Mới", as written in running text."""
+        """ "xã Chợ Mới", as written in running text."""
         return _lower_type(self.name, COMMUNE_TYPES)
 
     @property
@@ -143,12 +143,22 @@ class Unit(_Frozen):
             "type": self.type.value,
             "code": self.code,
             "former": [
-                {"name": f.name, "type": f.type.value, "district": f.district, "province": f.province,
-                 "code": f.code, "split": f.split}
+                {
+                    "name": f.name,
+                    "type": f.type.value,
+                    "district": f.district,
+                    "province": f.province,
+                    "code": f.code,
+                    "split": f.split,
+                }
                 for f in self.former
             ],
-            "centre": {"name": self.centre_name, "address": self.centre.address or None,
-                       "hours": self.centre.hours or None, "phone": self.centre.phone or None},
+            "centre": {
+                "name": self.centre_name,
+                "address": self.centre.address or None,
+                "hours": self.centre.hours or None,
+                "phone": self.centre.phone or None,
+            },
             "hotline": self.hotline or None,
             "notes": list(self.notes),
             "url": self.url,

@@ -47,7 +47,7 @@ def _nfc(text: str) -> str:
 
 
 def _province_key(name: str) -> str:
-    """"Tỉnh An Giang", "An Giang", "tinh an giang" → "an giang"."""
+    """ "Tỉnh An Giang", "An Giang", "tinh an giang" → "an giang"."""
     key = fold(name)
     for prefix in ("tinh ", "thanh pho "):
         if key.startswith(prefix):
@@ -68,8 +68,7 @@ def provinces_units(province: str) -> tuple[tuple[int, int, str, str], ...]:
     if match is None:
         return ()
     return tuple(
-        (int(match.code), int(w.code), _nfc(w.name), w.division_type.value)
-        for w in Ward.iter_by_province(match.code)
+        (int(match.code), int(w.code), _nfc(w.name), w.division_type.value) for w in Ward.iter_by_province(match.code)
     )
 
 
@@ -98,8 +97,10 @@ def _converter() -> dict[str, dict]:
 @lru_cache(maxsize=8)
 def adminunits_units(province_code: int) -> dict[str, tuple[int, str, str]]:
     """vietnamadminunits' current units of a province: ward key → (code, name, type)."""
-    rows = _query("SELECT wardKey, wardCode, ward, wardType FROM admin_units WHERE CAST(provinceCode AS INTEGER) = ?",
-                  province_code)
+    rows = _query(
+        "SELECT wardKey, wardCode, ward, wardType FROM admin_units WHERE CAST(provinceCode AS INTEGER) = ?",
+        province_code,
+    )
     return {r["wardKey"]: (int(r["wardCode"]), _nfc(r["ward"]), _nfc(r["wardType"]).lower()) for r in rows}
 
 
@@ -127,8 +128,8 @@ def former_units(province_code: int) -> dict[str, list[tuple[FormerUnit, list[st
     for new_key, olds in whole.items():
         for old in olds:
             goes_to[old].append(new_key)
-    for old, targets in divided.items():
-        goes_to[old].extend(t["newWardKey"] for t in targets if t["newWardKey"] not in goes_to[old])
+    for old, splits in divided.items():
+        goes_to[old].extend(t["newWardKey"] for t in splits if t["newWardKey"] not in goes_to[old])
     out: dict[str, list[tuple[FormerUnit, list[str]]]] = defaultdict(list)
     for old, targets in goes_to.items():
         row = legacy.get(old)
@@ -177,7 +178,9 @@ def source_units(province: str) -> tuple[SourceUnit, ...]:
     for _, code, name, kind in units:
         key = key_of.get(code) or key_of_name.get(fold(name))
         former = []
-        for f, targets in sorted(formers.get(key, []), key=lambda ft: (ft[0].province, ft[0].district, fold(ft[0].name))):
+        for f, targets in sorted(
+            formers.get(key, []) if key else [], key=lambda ft: (ft[0].province, ft[0].district, fold(ft[0].name))
+        ):
             also = sorted(code_of_key[t] for t in targets if t != key and t in code_of_key)
             former.append(f.model_copy(update={"also": also}))
         out.append(SourceUnit(code, name, UnitType(kind), tuple(former)))

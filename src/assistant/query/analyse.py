@@ -12,7 +12,6 @@ from typing import TypeVar
 
 from assistant.text import expand_abbreviations, fold, has_marks, tidy
 
-
 T = TypeVar("T")
 
 
@@ -58,25 +57,58 @@ SECTION_OF = {
 
 # Patterns on folded text (no marks), so "lệ phí" and "le phi" match alike; in priority order.
 _INTENT_PATTERNS: list[tuple[Intent, str]] = [
-    (Intent.online, r"\b(online|truc tuyen|tren mang|qua mang|dich vu cong|vneid|nop qua (app|ung dung)|tren app|qua app|qua dien thoai)\b"),
-    (Intent.fee, r"\b(le phi|phi|ton bao nhieu|mat bao nhieu|het bao nhieu|bao nhieu tien|may tien|tien|mien phi|dong tien)\b"),
-    (Intent.time, r"\b(bao lau|may ngay|bao nhieu ngay|thoi gian|thoi han|khi nao (co|nhan|lay)|mat may ngay|lau khong|lau ko)\b"),
-    (Intent.documents, r"\b(giay to|ho so|can (gi|nhung gi|mang)|mang (gi|theo)|chuan bi|thanh phan|can co gi|can nhung|to khai|mau don)\b"),
-    (Intent.place, r"\b(o dau|noi nao|cho nao|nop o|lam o|den dau|co quan nao|ai giai quyet|xa nao|phuong nao|tham quyen|o xa|o tinh)\b"),
-    (Intent.conditions, r"\b(dieu kien|co duoc (khong|ko)|duoc khong|duoc ko|co phai|bat buoc|truong hop nao|ai duoc|doi tuong)\b"),
+    (
+        Intent.online,
+        r"\b(online|truc tuyen|tren mang|qua mang|dich vu cong|vneid|nop qua (app|ung dung)|tren app|qua app|qua dien thoai)\b",
+    ),
+    (
+        Intent.fee,
+        r"\b(le phi|phi|ton bao nhieu|mat bao nhieu|het bao nhieu|bao nhieu tien|may tien|tien|mien phi|dong tien)\b",
+    ),
+    (
+        Intent.time,
+        r"\b(bao lau|may ngay|bao nhieu ngay|thoi gian|thoi han|khi nao (co|nhan|lay)|mat may ngay|lau khong|lau ko)\b",
+    ),
+    (
+        Intent.documents,
+        r"\b(giay to|ho so|can (gi|nhung gi|mang)|mang (gi|theo)|chuan bi|thanh phan|can co gi|can nhung|to khai|mau don)\b",
+    ),
+    (
+        Intent.place,
+        r"\b(o dau|noi nao|cho nao|nop o|lam o|den dau|co quan nao|ai giai quyet|xa nao|phuong nao|tham quyen|o xa|o tinh)\b",
+    ),
+    (
+        Intent.conditions,
+        r"\b(dieu kien|co duoc (khong|ko)|duoc khong|duoc ko|co phai|bat buoc|truong hop nao|ai duoc|doi tuong)\b",
+    ),
     (Intent.result, r"\b(nhan duoc gi|ket qua|duoc cap gi|nhan gi)\b"),
     (Intent.steps, r"\b(cac buoc|trinh tu|quy trinh|cach lam|tung buoc|buoc nao|lam nhung buoc)\b"),
 ]
 
 # Question forms on the folded asked part; several may hold ("ai đi khai sinh và cần giấy tờ gì").
 _FORM_PATTERNS: list[tuple[Form, str]] = [
-    (Form.yes_no, r"\b(co (the |duoc |can |phai |bat buoc |bi |con )?.*\b(khong|ko|k|hong|chua)|duoc (khong|ko|k|hong|chua)|co phai|phai khong|hay khong|co duoc|co can|co bat buoc|co the|duoc phep)\b"),
+    (
+        Form.yes_no,
+        r"\b(co (the |duoc |can |phai |bat buoc |bi |con )?.*\b(khong|ko|k|hong|chua)|duoc (khong|ko|k|hong|chua)|co phai|phai khong|hay khong|co duoc|co can|co bat buoc|co the|duoc phep)\b",
+    ),
     (Form.who, r"(^|\s)ai(\s|$)|\b(nguoi nao|ai (se|duoc|lam|cap|di|phai|co)|co quan nao cap)\b"),
-    (Form.where, r"\b(o dau|noi nao|cho nao|di dau|ve dau|tren dau|co quan nao|xa nao|phuong nao|lam o|nop o|den dau)\b"),
+    (
+        Form.where,
+        r"\b(o dau|noi nao|cho nao|di dau|ve dau|tren dau|co quan nao|xa nao|phuong nao|lam o|nop o|den dau)\b",
+    ),
     (Form.how_long, r"\b(bao lau|may ngay|bao nhieu ngay|bao nhieu thang|khi nao|bao gio|thoi han|han chot)\b"),
-    (Form.how_much, r"\b(bao nhieu tien|le phi|mat phi|ton bao nhieu|het bao nhieu|may tien|mien phi|phi bao nhieu|muc phi)\b"),
-    (Form.documents, r"\b(giay to gi|ho so gi|can gi|can nhung gi|giay to nao|ho so gom|mang theo gi|chuan bi gi|can giay to|can mang)\b"),
-    (Form.how, r"\b(the nao|ra sao|lam sao|cach nao|cac buoc|thu tuc gi|lam gi|phai lam gi|nhu the nao|bang cach nao)\b"),
+    (
+        Form.how_much,
+        r"\b(bao nhieu tien|le phi|mat phi|ton bao nhieu|het bao nhieu|may tien|mien phi|phi bao nhieu|muc phi)\b",
+    ),
+    (
+        Form.documents,
+        r"\b(giay to gi|ho so gi|can gi|can nhung gi|giay to nao|ho so gom|mang theo gi|chuan bi gi|can giay to|can mang)\b",
+    ),
+    (
+        Form.how,
+        r"\b(the nao|ra sao|lam sao|cach nao|cac buoc|thu tuc gi|lam gi|phai lam gi|nhu the nao|bang cach nao)\b",
+    ),
 ]
 
 # A sentence is a question when it ends with "?" or carries an interrogative word.

@@ -1,5 +1,6 @@
-"""Hybrid, procedure-level search over the index."""
+"""Hybrid, procedure-level search over the index: retrievers → fusion → hits with snippets."""
 
-from assistant.search.hybrid import Hit, HybridSearcher, SearchConfig
+from assistant.search.fusion import CHANNELS, SearchConfig
+from assistant.search.hybrid import Hit, HybridSearcher
 
-__all__ = ["Hit", "HybridSearcher", "SearchConfig"]
+__all__ = ["CHANNELS", "Hit", "HybridSearcher", "SearchConfig"]

@@ -13,7 +13,7 @@ import logging
 import random
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -36,7 +36,7 @@ RETRIES = 5
 
 
 def now_iso() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,49 @@ class StoredQuestion:
     confidence: float
     code: str | None
     answer: str
+
+
+@dataclass(frozen=True)
+class ProcedureFeedback:
+    """Votes on the answers about one procedure (`code` None: answers without one), the unhelpful ones first."""
+
+    code: str | None
+    votes: int
+    unhelpful: int
+    example: str  # a question asked
+    comment: str | None  # a comment left with a vote
+
+
+@dataclass(frozen=True)
+class DayFigures:
+    day: str  # YYYY-MM-DD (UTC)
+    questions: int
+    answered: int
+    helpful: int
+    not_helpful: int
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """A conversation passed to staff."""
+
+    session_id: str
+    channel: str
+    since: str | None  # ISO time of the handoff
+    last_code: str | None
+    last_question: str | None
+
+
+@dataclass(frozen=True)
+class ConversationState:
+    """What the assistant remembers of one conversation (a web chat or a Zalo user)."""
+
+    session_id: str
+    channel: str
+    last_code: str | None  # the procedure last answered, for follow-up questions
+    handoff: bool  # passed to staff
+    handoff_at: str | None
+    updated_at: str
 
 
 def create_db_engine(url: str, pool_size: int = 10) -> Engine:
@@ -169,7 +212,9 @@ class Database:
                 if attempt == RETRIES - 1 or not _transient(exc):
                     raise
                 delay = 0.05 * 2**attempt * (0.5 + random.random())
-                log.warning("Cơ sở dữ liệu bận hoặc mất kết nối (%s); thử lại sau %.2f s", type(exc.orig).__name__, delay)
+                log.warning(
+                    "Cơ sở dữ liệu bận hoặc mất kết nối (%s); thử lại sau %.2f s", type(exc.orig).__name__, delay
+                )
                 time.sleep(delay)
         raise AssertionError("unreachable")
 
@@ -196,9 +241,17 @@ class Database:
     ) -> str:
         qid = str(uuid.uuid4())
         row = {
-            "id": qid, "created_at": now_iso(), "channel": channel, "session_id": session_id, "question": question,
-            "answered": int(answered), "clarify": int(clarify), "confidence": float(confidence), "code": code,
-            "intent": intent, "answer": answer,
+            "id": qid,
+            "created_at": now_iso(),
+            "channel": channel,
+            "session_id": session_id,
+            "question": question,
+            "answered": int(answered),
+            "clarify": int(clarify),
+            "confidence": float(confidence),
+            "code": code,
+            "intent": intent,
+            "answer": answer,
         }
         self.write(lambda conn: conn.execute(insert(questions).values(row)))
         return qid
@@ -208,8 +261,13 @@ class Database:
         return self.read(lambda conn: conn.execute(query).first() is not None)
 
     def record_feedback(self, question_id: str, helpful: bool, comment: str | None) -> None:
-        row = {"id": str(uuid.uuid4()), "question_id": question_id, "helpful": int(helpful), "comment": comment,
-               "created_at": now_iso()}
+        row = {
+            "id": str(uuid.uuid4()),
+            "question_id": question_id,
+            "helpful": int(helpful),
+            "comment": comment,
+            "created_at": now_iso(),
+        }
         self.write(lambda conn: conn.execute(insert(feedback).values(row)))
 
     def questions_needing_staff(self, threshold: float, limit: int = 2000) -> list[StoredQuestion]:
@@ -223,11 +281,16 @@ class Database:
         rows = self.read(lambda conn: conn.execute(query).all())
         return [StoredQuestion(*r[:5], bool(r[5]), float(r[6]), r[7], r[8]) for r in rows]
 
-    def least_helpful(self, limit: int = 50) -> list[dict[str, Any]]:
+    def least_helpful(self, limit: int = 50) -> list[ProcedureFeedback]:
         unhelpful = func.sum(case((feedback.c.helpful == 0, 1), else_=0))
         query = (
-            select(questions.c.code, func.count().label("votes"), unhelpful.label("unhelpful"),
-                   func.max(questions.c.question), func.max(feedback.c.comment))
+            select(
+                questions.c.code,
+                func.count().label("votes"),
+                unhelpful.label("unhelpful"),
+                func.max(questions.c.question),
+                func.max(feedback.c.comment),
+            )
             .select_from(feedback.join(questions, questions.c.id == feedback.c.question_id))
             .group_by(questions.c.code)
             .having(unhelpful > 0)
@@ -235,39 +298,41 @@ class Database:
             .limit(limit)
         )
         rows = self.read(lambda conn: conn.execute(query).all())
-        return [
-            {"code": r[0], "votes": int(r[1]), "unhelpful": int(r[2]), "example": r[3], "comment": r[4]}
-            for r in rows
-        ]
+        return [ProcedureFeedback(r[0], int(r[1]), int(r[2]), r[3], r[4]) for r in rows]
 
-    def daily_figures(self, days: int = 30) -> list[dict[str, Any]]:
+    def daily_figures(self, days: int = 30) -> list[DayFigures]:
         q_day = func.substr(questions.c.created_at, 1, 10)
         f_day = func.substr(feedback.c.created_at, 1, 10)
         asked_q = (
             select(q_day.label("day"), func.count(), func.sum(questions.c.answered))
-            .group_by(q_day).order_by(q_day.desc()).limit(days)
+            .group_by(q_day)
+            .order_by(q_day.desc())
+            .limit(days)
         )
         votes_q = select(f_day, feedback.c.helpful, func.count()).group_by(f_day, feedback.c.helpful)
 
-        def work(conn: Connection) -> tuple[list[Any], list[Any]]:
+        def work(conn: Connection) -> tuple[Sequence[Any], Sequence[Any]]:
             return conn.execute(asked_q).all(), conn.execute(votes_q).all()
 
         asked, votes = self.read(work)
         tally: dict[tuple[str, int], int] = {(day, int(helpful)): int(n) for day, helpful, n in votes}
         return [
-            {"day": day, "questions": int(n), "answered": int(answered or 0),
-             "helpful": tally.get((day, 1), 0), "not_helpful": tally.get((day, 0), 0)}
+            DayFigures(day, int(n), int(answered or 0), tally.get((day, 1), 0), tally.get((day, 0), 0))
             for day, n, answered in asked
         ]
 
     # --- conversations ----------------------------------------------------------------------------
-    def session(self, session_id: str) -> dict[str, Any] | None:
+    def session(self, session_id: str) -> ConversationState | None:
         s = sessions.c
         query = select(s.session_id, s.channel, s.last_code, s.handoff, s.handoff_at, s.updated_at).where(
             s.session_id == session_id
         )
         row = self.read(lambda conn: conn.execute(query).first())
-        return dict(row._mapping) if row else None
+        if row is None:
+            return None
+        return ConversationState(
+            row.session_id, row.channel, row.last_code, bool(row.handoff), row.handoff_at, row.updated_at
+        )
 
     def remember(self, session_id: str, channel: str, last_code: str | None) -> None:
         self._upsert_session(session_id, channel, last_code, handoff=False)
@@ -278,8 +343,12 @@ class Database:
     def _upsert_session(self, session_id: str, channel: str, last_code: str | None, *, handoff: bool) -> None:
         at = now_iso()
         stmt = self.insert(sessions).values(
-            session_id=session_id, channel=channel, last_code=last_code, handoff=int(handoff),
-            handoff_at=at if handoff else None, updated_at=at,
+            session_id=session_id,
+            channel=channel,
+            last_code=last_code,
+            handoff=int(handoff),
+            handoff_at=at if handoff else None,
+            updated_at=at,
         )
         changes: dict[str, Any] = {
             "last_code": func.coalesce(stmt.excluded.last_code, sessions.c.last_code),
@@ -290,21 +359,23 @@ class Database:
         stmt = stmt.on_conflict_do_update(index_elements=[sessions.c.session_id], set_=changes)
         self.write(lambda conn: conn.execute(stmt))
 
-    def handoffs(self) -> list[dict[str, Any]]:
+    def handoffs(self) -> list[Handoff]:
         s, q = sessions.c, questions.c
         last_question = (
-            select(q.question).where(q.session_id == s.session_id).order_by(q.created_at.desc()).limit(1)
-            .correlate(sessions).scalar_subquery()
+            select(q.question)
+            .where(q.session_id == s.session_id)
+            .order_by(q.created_at.desc())
+            .limit(1)
+            .correlate(sessions)
+            .scalar_subquery()
         )
         query = (
             select(s.session_id, s.channel, s.handoff_at, s.last_code, last_question)
-            .where(s.handoff == 1).order_by(s.handoff_at.desc())
+            .where(s.handoff == 1)
+            .order_by(s.handoff_at.desc())
         )
         rows = self.read(lambda conn: conn.execute(query).all())
-        return [
-            {"session_id": r[0], "channel": r[1], "since": r[2], "last_code": r[3], "last_question": r[4]}
-            for r in rows
-        ]
+        return [Handoff(*r) for r in rows]
 
 
 def _safe_url(url: str) -> str:

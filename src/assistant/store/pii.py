@@ -20,9 +20,7 @@ _START = r"(?<![\w+])(?<!\d[.,])"
 _SEP = r"[\s.\-()]{0,3}"  # what people put between digits: spaces, dots, dashes, brackets
 _PREFIX = r"(?:\(\s*(?:\+|00)?\s*84\s*\)|(?:\+|00)\s?84|84|\(\s*0|0)"
 # After the prefix: a mobile number is 9 digits starting 3, 5, 7, 8 or 9; a landline 10 starting with 2.
-_PHONE = re.compile(
-    _START + _PREFIX + _SEP + rf"(?:[35789](?:{_SEP}\d){{8}}|2(?:{_SEP}\d){{9}})(?!\d)"
-)
+_PHONE = re.compile(_START + _PREFIX + _SEP + rf"(?:[35789](?:{_SEP}\d){{8}}|2(?:{_SEP}\d){{9}})(?!\d)")
 
 # Runs of digit groups; which of them are ID numbers is decided by counting digits (see _ids).
 _DIGIT_RUN = re.compile(_START + r"\d{2,12}(?:[ .\-]{1,2}\d{2,12})*(?![\d\w])")

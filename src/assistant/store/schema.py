@@ -50,6 +50,11 @@ sessions = Table(
     Column("handoff", Integer, nullable=False, server_default="0"),
     Column("handoff_at", String(32)),
     Column("updated_at", String(32), nullable=False),
+    # A handed-off conversation's owner (a staff username) or sector slug, and when staff closed it.
+    Column("assigned_to", String(64)),
+    Column("assigned_sector", String(64)),
+    Column("closed_at", String(32)),
+    Column("closed_by", String(64)),
 )
 
 # Zalo inbox: one row per incoming event, keyed by Zalo's msg_id so retried deliveries are no-ops.
@@ -107,4 +112,72 @@ zalo_tokens = Table(
     Column("expires_at", BigInteger),
     Column("seed_hash", String(64)),
     Column("updated_at", String(32), nullable=False),
+)
+
+# --- staff: accounts, signed-in sessions, replies to citizens, KB proposals, audit (migration 0003) ---
+staff_accounts = Table(
+    "staff_accounts",
+    metadata,
+    Column("username", String(64), primary_key=True),
+    Column("display_name", String(200), nullable=False),
+    Column("password_hash", String(256), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("disabled", Integer, nullable=False, server_default="0"),
+)
+
+# One row per signed-in browser; the cookie holds a random token, only its SHA-256 is stored.
+staff_sessions = Table(
+    "staff_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("username", String(64), ForeignKey("staff_accounts.username"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("expires_at", BigInteger, nullable=False),  # epoch seconds
+)
+
+# What staff (and the system, on closing) said in a conversation; the citizen's questions and the
+# assistant's answers are the `questions` rows of the same session.
+conversation_messages = Table(
+    "conversation_messages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("session_id", String(SESSION_ID_CHARS), nullable=False),
+    Column("role", String(16), nullable=False),  # staff | system
+    Column("author", String(64)),  # staff username, or "api-token" for the bearer token
+    Column("text", Text, nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("delivery", String(16), nullable=False),  # web | queued | undeliverable
+    Column("outbox_key", String(128)),  # zalo_outbox.msg_id of the parts carrying it
+    Index("conversation_messages_session", "session_id", "id"),
+)
+
+kb_proposals = Table(
+    "kb_proposals",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("created_at", String(32), nullable=False),
+    Column("code", String(16), nullable=False),
+    Column("kind", String(16), nullable=False),  # faq | alias | rule
+    Column("payload", Text, nullable=False),  # JSON of the entry
+    Column("source_session", String(SESSION_ID_CHARS)),
+    Column("source_question", Text),
+    Column("proposer", String(64), nullable=False),
+    Column("status", String(16), nullable=False, server_default="pending"),  # pending | accepted | rejected
+    Column("reviewer", String(64)),
+    Column("reviewed_at", String(32)),
+    Column("review_note", Text),
+    Column("written_to", Text),  # the YAML file the accepted entry went into
+    Index("kb_proposals_status", "status", "created_at"),
+)
+
+staff_audit = Table(
+    "staff_audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(32), nullable=False),
+    Column("username", String(64), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("target", String(SESSION_ID_CHARS)),
+    Column("detail", Text),
 )

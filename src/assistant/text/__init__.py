@@ -3,11 +3,11 @@
 from assistant.text.vietnamese import (
     STOPWORDS,
     WordSet,
-    has_marks,
     content_words,
     date_vi,
     expand_abbreviations,
     fold,
+    has_marks,
     nfc,
     normalize,
     slugify,
@@ -16,4 +16,18 @@ from assistant.text.vietnamese import (
     tokens,
 )
 
-__all__ = ["STOPWORDS", "WordSet", "has_marks", "content_words", "date_vi", "expand_abbreviations", "fold", "nfc", "normalize", "slugify", "strip_controls", "tidy", "tokens"]
+__all__ = [
+    "STOPWORDS",
+    "WordSet",
+    "has_marks",
+    "content_words",
+    "date_vi",
+    "expand_abbreviations",
+    "fold",
+    "nfc",
+    "normalize",
+    "slugify",
+    "strip_controls",
+    "tidy",
+    "tokens",
+]

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 # Combining tone marks in NFD → tone digit (1 = sắc, 2 = huyền, 3 = hỏi, 4 = ngã, 5 = nặng).
 _TONES = {"\u0301": "1", "\u0300": "2", "\u0309": "3", "\u0303": "4", "\u0323": "5"}
@@ -24,17 +25,52 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 # Chat abbreviations citizens use, written out. Keys are not Vietnamese syllables on their own,
 # so expanding them never changes a real word ("a", "e" are left alone: they are syllables).
 ABBREVIATIONS: dict[str, str] = {
-    "ko": "không", "k": "không", "kh": "không", "hok": "không", "hk0": "không",
-    "dc": "được", "đc": "được", "dk": "đăng ký", "đk": "đăng ký", "dky": "đăng ký", "đky": "đăng ký",
-    "j": "gì", "ji": "gì", "lm": "làm", "r": "rồi", "ad": "", "ak": "ạ",
-    "vk": "vợ", "ck": "chồng", "bn": "bao nhiêu", "ntn": "như thế nào", "mk": "mình", "mik": "mình",
-    "cccd": "căn cước công dân", "cmnd": "chứng minh nhân dân", "hk": "hộ khẩu",
-    "gpxd": "giấy phép xây dựng", "gplx": "giấy phép lái xe", "bhyt": "bảo hiểm y tế",
-    "bhxh": "bảo hiểm xã hội", "hkd": "hộ kinh doanh", "ubnd": "ủy ban nhân dân", "xn": "xác nhận",
-    "gks": "giấy khai sinh", "gcn": "giấy chứng nhận", "qsdd": "quyền sử dụng đất",
-    "qsdđ": "quyền sử dụng đất", "tthc": "thủ tục hành chính", "dvc": "dịch vụ công", "sdd": "sổ đỏ",
-    "dkkd": "đăng ký kinh doanh", "đkkd": "đăng ký kinh doanh", "bhnn": "bảo hiểm nông nghiệp",
-    "ttpvhcc": "trung tâm phục vụ hành chính công", "sđt": "số điện thoại", "sdt": "số điện thoại",
+    "ko": "không",
+    "k": "không",
+    "kh": "không",
+    "hok": "không",
+    "hk0": "không",
+    "dc": "được",
+    "đc": "được",
+    "dk": "đăng ký",
+    "đk": "đăng ký",
+    "dky": "đăng ký",
+    "đky": "đăng ký",
+    "j": "gì",
+    "ji": "gì",
+    "lm": "làm",
+    "r": "rồi",
+    "ad": "",
+    "ak": "ạ",
+    "vk": "vợ",
+    "ck": "chồng",
+    "bn": "bao nhiêu",
+    "ntn": "như thế nào",
+    "mk": "mình",
+    "mik": "mình",
+    "cccd": "căn cước công dân",
+    "cmnd": "chứng minh nhân dân",
+    "hk": "hộ khẩu",
+    "gpxd": "giấy phép xây dựng",
+    "gplx": "giấy phép lái xe",
+    "bhyt": "bảo hiểm y tế",
+    "bhxh": "bảo hiểm xã hội",
+    "hkd": "hộ kinh doanh",
+    "ubnd": "ủy ban nhân dân",
+    "xn": "xác nhận",
+    "gks": "giấy khai sinh",
+    "gcn": "giấy chứng nhận",
+    "qsdd": "quyền sử dụng đất",
+    "qsdđ": "quyền sử dụng đất",
+    "tthc": "thủ tục hành chính",
+    "dvc": "dịch vụ công",
+    "sdd": "sổ đỏ",
+    "dkkd": "đăng ký kinh doanh",
+    "đkkd": "đăng ký kinh doanh",
+    "bhnn": "bảo hiểm nông nghiệp",
+    "ttpvhcc": "trung tâm phục vụ hành chính công",
+    "sđt": "số điện thoại",
+    "sdt": "số điện thoại",
 }
 
 
@@ -42,6 +78,8 @@ ABBREVIATIONS: dict[str, str] = {
 _STOPWORDS_WRITTEN = """tôi em anh chị ad ơi cho hỏi là thì có không cần gì làm nào sao ở đâu và của mình được
     như vậy bạn xin muốn nhiêu bằng phải những các một này đó để với khi đã rồi à ạ nhé ư về từ đến trong ra
     vào lên bị rất hay hoặc nếu tục giúp dùm giùm vui lòng nữa cũng sẽ thế mấy trên"""
+
+
 # Folded, some stop words collide with words that matter ("thế"/"thẻ", "mấy"/"máy"): those stay.
 def strip_controls(text: str) -> str:
     """Remove control and invisible formatting characters (keeps newlines and tabs)."""
@@ -115,7 +153,7 @@ def tokens(text: str, *, folded: bool, bigrams: bool = True) -> list[str]:
     syllables = [fold_word(w) if folded else toned_syllable(w) for w in words(text)]
     if not bigrams:
         return syllables
-    return syllables + [f"{a}_{b}" for a, b in zip(syllables, syllables[1:])]
+    return syllables + [f"{a}_{b}" for a, b in pairwise(syllables)]
 
 
 @dataclass(frozen=True)
@@ -127,7 +165,7 @@ class WordSet:
     folded: frozenset[str]
 
     @classmethod
-    def of(cls, written: str, keep_folded: str = "") -> "WordSet":
+    def of(cls, written: str, keep_folded: str = "") -> WordSet:
         words = written.split()
         keep = set(keep_folded.split())
         return cls(frozenset(toned_syllable(w) for w in words), frozenset(fold_word(w) for w in words) - keep)
@@ -141,6 +179,20 @@ def has_marks(text: str) -> bool:
     return fold(text) != normalize(text)
 
 
+# Question phrases whose first syllable, folded, is also a word that matters: "bao nhieu" is "how much", not
+# "báo" (to report); without marks "gia vang hom nay bao nhieu" must not meet "Khai báo tạm vắng".
+_QUESTION_PHRASES = frozenset({("bao", "nhieu"), ("bao", "lau"), ("bao", "gio")})
+
+
+def _question_phrase_words(folded: list[str]) -> set[int]:
+    """Positions of the syllables of question phrases in folded syllables."""
+    out: set[int] = set()
+    for i, pair in enumerate(pairwise(folded)):
+        if pair in _QUESTION_PHRASES:
+            out |= {i, i + 1}
+    return out
+
+
 def content_words(text: str, *, folded: bool = True, ignore: WordSet | None = None) -> list[str]:
     """Words that carry meaning, abbreviations written out: no function words (nor `ignore`), no bare
     numbers; folded, or toned so that ``chữa`` stays apart from ``chưa``."""
@@ -148,7 +200,10 @@ def content_words(text: str, *, folded: bool = True, ignore: WordSet | None = No
     plain = tokens(expanded, folded=True, bigrams=False)
     shown = plain if folded else tokens(expanded, folded=False, bigrams=False)
     out = []
-    for p, w in zip(plain, shown):
+    skip = _question_phrase_words(plain)
+    for i, (p, w) in enumerate(zip(plain, shown, strict=True)):
+        if i in skip:
+            continue
         for words in (STOPWORDS, ignore):
             if words is not None and (w in words.toned if not folded else w in words.folded):
                 break

@@ -1,66 +1,94 @@
+"""Staff-only JSON: the unanswered questions grouped, the least helpful answers, daily figures, handoffs."""
+
 from __future__ import annotations
 
-from html import escape
+from dataclasses import asdict
 
-from fastapi import APIRouter
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel
 
-from assistant.api.deps import AdminOnly, State
+from assistant.api.deps import State
+from assistant.api.errors import ErrorBody
 from assistant.api.staff import group_questions
+from assistant.api.staff_deps import require_staff
 
-router = APIRouter(dependencies=[AdminOnly])
+# Bearer $ASSISTANT_ADMIN_TOKEN (scripts) or a signed-in staff member (browser); the /admin pages are in
+# staff_pages.py.
+router = APIRouter(
+    dependencies=[Depends(require_staff)],
+    responses={401: {"model": ErrorBody, "description": "Cần đăng nhập hoặc mã quản trị (Bearer)"}},
+)
 
 
-def _unanswered(state: State) -> list[dict[str, object]]:
+class QuestionGroupOut(BaseModel):
+    """Similar questions grouped, the largest group first."""
+
+    example: str
+    count: int
+    unanswered: int
+    last_seen: str  # ISO time (UTC) of the latest question
+    questions: list[str]  # up to ten distinct wordings
+    suggested_codes: list[str]  # procedures the assistant leaned to
+
+
+class Unanswered(BaseModel):
+    groups: list[QuestionGroupOut]
+    total: int
+
+
+class ProcedureFeedbackOut(BaseModel):
+    code: str | None  # None: answers that named no procedure
+    votes: int
+    unhelpful: int
+    example: str
+    comment: str | None
+
+
+class FeedbackOut(BaseModel):
+    procedures: list[ProcedureFeedbackOut]
+
+
+class DayOut(BaseModel):
+    day: str  # YYYY-MM-DD (UTC)
+    questions: int
+    answered: int
+    helpful: int
+    not_helpful: int
+
+
+class DailyOut(BaseModel):
+    days: list[DayOut]
+
+
+class HandoffOut(BaseModel):
+    session_id: str
+    channel: str
+    since: str | None
+    last_code: str | None
+    last_question: str | None
+
+
+class HandoffsOut(BaseModel):
+    conversations: list[HandoffOut]
+
+
+@router.get("/api/admin/unanswered", response_model=Unanswered)
+def unanswered(state: State) -> Unanswered:
     questions = state.db.questions_needing_staff(state.assistant.thresholds.staff)
-    return [g.to_json() for g in group_questions(questions)]
+    groups = [QuestionGroupOut.model_validate(g.to_json()) for g in group_questions(questions)]
+    return Unanswered(groups=groups, total=sum(g.count for g in groups))
 
 
-@router.get("/api/admin/unanswered")
-def unanswered(state: State) -> dict[str, object]:
-    groups = _unanswered(state)
-    return {"groups": groups, "total": sum(int(g["count"]) for g in groups)}
+@router.get("/api/admin/feedback", response_model=FeedbackOut)
+def least_helpful(state: State) -> FeedbackOut:
+    return FeedbackOut(procedures=[ProcedureFeedbackOut(**asdict(p)) for p in state.db.least_helpful()])
 
 
-@router.get("/api/admin/feedback")
-def least_helpful(state: State) -> dict[str, object]:
-    return {"procedures": state.db.least_helpful()}
+@router.get("/api/admin/daily", response_model=DailyOut)
+def daily(state: State) -> DailyOut:
+    return DailyOut(days=[DayOut(**asdict(d)) for d in state.db.daily_figures()])
 
 
-@router.get("/api/admin/daily")
-def daily(state: State) -> dict[str, object]:
-    return {"days": state.db.daily_figures()}
-
-
-@router.get("/api/admin/handoffs")
-def handoffs(state: State) -> dict[str, object]:
-    return {"conversations": state.db.handoffs()}
-
-
-@router.get("/admin", response_class=HTMLResponse)
-def admin_page(state: State) -> HTMLResponse:
-    def table(headers: list[str], rows: list[list[object]]) -> str:
-        head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-        body = "".join("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in r) + "</tr>" for r in rows)
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{body or '<tr><td colspan=9>Chưa có dữ liệu</td></tr>'}</tbody></table>"
-
-    groups = _unanswered(state)
-    html = f"""<!doctype html><html lang="vi"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>Câu hỏi cần bổ sung sổ tay</title>
-<style>body{{font-family:system-ui,sans-serif;margin:1rem;max-width:70rem}}table{{border-collapse:collapse;width:100%;margin-bottom:2rem}}
-td,th{{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}}th{{background:#eef}}</style></head><body>
-<h1>Trợ lý thủ tục: việc cần cán bộ xem</h1>
-<h2>Câu hỏi chưa trả lời được hoặc trả lời chưa chắc (gộp theo nội dung)</h2>
-{table(["Số lần", "Câu hỏi tiêu biểu", "Chưa trả lời", "Gần nhất", "Thủ tục gợi ý"],
-       [[g["count"], g["example"], g["unanswered"], g["last_seen"], ", ".join(g["suggested_codes"])] for g in groups])}
-<h2>Người dân cần gặp cán bộ</h2>
-{table(["Phiên", "Kênh", "Từ lúc", "Câu hỏi gần nhất"],
-       [[c["session_id"], c["channel"], c["since"], c["last_question"] or ""] for c in state.db.handoffs()])}
-<h2>Câu trả lời bị đánh giá chưa hữu ích</h2>
-{table(["Thủ tục", "Lượt đánh giá", "Chưa hữu ích", "Câu hỏi ví dụ", "Góp ý"],
-       [[p["code"] or "(không có)", p["votes"], p["unhelpful"], p["example"], p["comment"] or ""] for p in state.db.least_helpful()])}
-<h2>Số liệu theo ngày</h2>
-{table(["Ngày", "Câu hỏi", "Đã trả lời", "Hữu ích", "Chưa hữu ích"],
-       [[d["day"], d["questions"], d["answered"], d["helpful"], d["not_helpful"]] for d in state.db.daily_figures()])}
-</body></html>"""
-    return HTMLResponse(html)
+@router.get("/api/admin/handoffs", response_model=HandoffsOut)
+def handoffs(state: State) -> HandoffsOut:
+    return HandoffsOut(conversations=[HandoffOut(**asdict(h)) for h in state.db.handoffs()])

@@ -5,14 +5,14 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from assistant.answer.service import checked_question
-from assistant.errors import UserError
 from assistant.api.deps import RateLimited, State
-from assistant.kb.models import CHANNEL_NAMES, Procedure
+from assistant.errors import UserError
 from assistant.handbook.anchors import procedure_url
+from assistant.kb.models import CHANNEL_NAMES, Procedure
 from assistant.store.pii import scrub
 from assistant.text import tidy
 
-router = APIRouter(prefix="/api")
+router = APIRouter(prefix="/api", tags=["hỏi đáp"])
 
 CHANNEL = "web"
 
@@ -28,22 +28,57 @@ class FeedbackRequest(BaseModel):
     comment: str | None = Field(default=None, max_length=2000)
 
 
-def procedure_json(p: Procedure) -> dict[str, object]:
-    return {
-        "code": p.code,
-        "title": p.title,
-        "sector": p.sector,
-        "url": procedure_url(p.sector, p.code),
-        "online_url": p.online_url or None,
-        "processing_time": p.processing_time or None,
-        "fee": p.fee_text or None,
-        "submit_at": p.submit_at or None,
-        "channels": [CHANNEL_NAMES[c.kind] for c in p.channels],
-    }
+class ProcedureCard(BaseModel):
+    """The chosen procedure in brief (the answer itself is in `answer`)."""
+
+    code: str
+    title: str
+    sector: str
+    url: str  # its section in the handbook
+    online_url: str | None  # where to apply online
+    processing_time: str | None
+    fee: str | None
+    submit_at: str | None  # where to hand in the file
+    channels: list[str]  # ways to apply, in words ("Trực tuyến", "Trực tiếp"…)
+
+    @classmethod
+    def of(cls, p: Procedure) -> ProcedureCard:
+        return cls(
+            code=p.code,
+            title=p.title,
+            sector=p.sector,
+            url=procedure_url(p.sector, p.code),
+            online_url=p.online_url or None,
+            processing_time=p.processing_time or None,
+            fee=p.fee_text or None,
+            submit_at=p.submit_at or None,
+            channels=[CHANNEL_NAMES[c.kind] for c in p.channels],
+        )
 
 
-@router.post("/ask", dependencies=[RateLimited])
-async def ask(body: AskRequest, state: State) -> dict[str, object]:
+class Source(BaseModel):
+    """A procedure the answer drew on or considered, best first."""
+
+    code: str
+    title: str
+    sector: str
+    url: str
+    score: float
+
+
+class AskResponse(BaseModel):
+    question_id: str  # for POST /api/feedback
+    answered: bool  # false: a polite refusal pointing to the centre (the question is logged for staff)
+    answer: str  # Markdown
+    procedure: ProcedureCard | None
+    sources: list[Source]
+    confidence: float  # 0..1
+    clarify: bool  # the answer asks which of a few procedures is meant
+    handoff: bool  # passed to a staff member
+
+
+@router.post("/ask", dependencies=[RateLimited], response_model=AskResponse)
+async def ask(body: AskRequest, state: State) -> AskResponse:
     try:
         question = checked_question(body.question)
     except UserError as err:
@@ -52,22 +87,28 @@ async def ask(body: AskRequest, state: State) -> dict[str, object]:
     session = f"{CHANNEL}:{body.session_id}" if body.session_id else None
     async with state.gate.slot():
         answer = await run_in_threadpool(state.assistant.ask, question, session, CHANNEL)
-    return {
-        "question_id": answer.question_id,
-        "answered": answer.answered,
-        "answer": answer.text,
-        "procedure": procedure_json(answer.procedure) if answer.procedure else None,
-        "sources": [
-            {"code": h.code, "title": h.title, "sector": h.sector, "url": h.url, "score": round(h.score, 4)}
+    return AskResponse(
+        question_id=answer.question_id,
+        answered=answer.answered,
+        answer=answer.text,
+        procedure=ProcedureCard.of(answer.procedure) if answer.procedure else None,
+        sources=[
+            Source(code=h.code, title=h.title, sector=h.sector, url=h.url, score=round(h.score, 4))
             for h in answer.sources
         ],
-        "confidence": answer.confidence,
-        "clarify": answer.clarify,
-        "handoff": answer.handoff,
-    }
+        confidence=answer.confidence,
+        clarify=answer.clarify,
+        handoff=answer.handoff,
+    )
 
 
-@router.post("/feedback", status_code=204, dependencies=[RateLimited])
+@router.post(
+    "/feedback",
+    status_code=204,
+    dependencies=[RateLimited],
+    response_class=Response,
+    responses={204: {"description": "Đã ghi nhận đánh giá"}},
+)
 def feedback(body: FeedbackRequest, state: State) -> Response:
     if not state.db.question_exists(body.question_id):
         raise HTTPException(404, "Không tìm thấy câu hỏi này để ghi nhận đánh giá.")

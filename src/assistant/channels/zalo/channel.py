@@ -1,32 +1,46 @@
-"""The Zalo channel assembled from its parts: what the webhook and the app's lifespan talk to."""
+"""The Zalo channel assembled from its parts: what the webhook and the app's lifespan talk to. It implements
+`assistant.channels.base.Channel`: the routes it needs, and start/stop with the server."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+
+from fastapi import APIRouter
 
 from assistant.answer import Assistant
 from assistant.channels.zalo.client import TokenPair, ZaloClient
 from assistant.channels.zalo.events import Inbound, ZaloEvent
-from assistant.channels.zalo.options import WorkerOptions
 from assistant.channels.zalo.replies import Responder
 from assistant.channels.zalo.signature import SignatureVerifier
 from assistant.channels.zalo.store import ZaloStore, now_ms
 from assistant.channels.zalo.tokens import TokenKeeper
 from assistant.channels.zalo.worker import Sender, ZaloWorker
-from assistant.config import Settings
+from assistant.config import ZaloSettings
+from assistant.ratelimit import RateLimiter
 from assistant.store import Database
 
 log = logging.getLogger("assistant.zalo")
 
 
 class ZaloChannel:
-    def __init__(self, settings: Settings, assistant: Assistant, db: Database, options: WorkerOptions | None = None) -> None:
+    name = "zalo"
+
+    def __init__(
+        self,
+        settings: ZaloSettings,
+        assistant: Assistant,
+        db: Database,
+        limiter: RateLimiter,
+        public_url: str = "",
+    ) -> None:
         self.settings = settings
-        self.options = options or WorkerOptions()
-        self.verifier = SignatureVerifier(settings.zalo_app_id, settings.zalo_oa_secret_key)
-        self.max_event_age_ms = settings.zalo_max_event_age * 1000
+        self.limiter = limiter
+        self.public_url = public_url
+        self.verifier = SignatureVerifier(settings.app_id, settings.oa_secret_key)
+        self.max_event_age_ms = settings.max_event_age * 1000
         self.store = ZaloStore(db)
         self.responder = Responder(assistant)
         self.worker: ZaloWorker | None = None
@@ -45,21 +59,33 @@ class ZaloChannel:
             self.worker.wake()
         return stored
 
+    def routers(self) -> Sequence[APIRouter]:
+        from assistant.channels.zalo.verification import verifier_routers
+        from assistant.channels.zalo.webhook import webhook_router
+
+        return [webhook_router(self), *verifier_routers(self.settings.verifier_code)]
+
+    async def allow(self, user_id: str) -> bool:
+        """Per citizen, not per address: every event comes from Zalo's servers."""
+        return await self.limiter.allow_async("zalo", user_id)
+
     async def start(self) -> None:
         s = self.settings
-        if not s.zalo_worker:
-            log.info("Zalo: tiến trình này chỉ nhận sự kiện (ASSISTANT_ZALO_WORKER=false); trả lời do tiến trình khác gửi.")
+        if not s.worker:
+            log.info(
+                "Zalo: tiến trình này chỉ nhận sự kiện (ASSISTANT_ZALO_WORKER=false); trả lời do tiến trình khác gửi."
+            )
             return
-        self._client = ZaloClient(s.zalo_api_base, s.zalo_oauth_base, s.zalo_app_id, s.zalo_app_secret, self.options.http_timeout)
-        seed = TokenPair(s.zalo_access_token, s.zalo_refresh_token) if s.zalo_access_token else None
+        self._client = ZaloClient(s.api_base, s.oauth_base, s.app_id, s.app_secret, s.http_timeout)
+        seed = TokenPair(s.access_token, s.refresh_token) if s.access_token else None
         keeper = TokenKeeper(self.store, self._client, seed)
         await asyncio.to_thread(keeper.load_seed)
-        if s.zalo_access_token and not (s.zalo_refresh_token and s.zalo_app_secret):
+        if s.access_token and not (s.refresh_token and s.app_secret):
             log.warning(
                 "Zalo: thiếu ASSISTANT_ZALO_REFRESH_TOKEN hoặc ASSISTANT_ZALO_APP_SECRET; khi access token hết hạn "
                 "sẽ không tự làm mới được."
             )
-        self.worker = ZaloWorker(self.store, self.responder, Sender(self._client, keeper), self.options, s.public_url)
+        self.worker = ZaloWorker(self.store, self.responder, Sender(self._client, keeper), s, self.public_url)
         await self.worker.start()
 
     async def stop(self) -> None:

@@ -11,8 +11,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 # Events a citizen sends that carry no text we can answer: we ask them to type their question.
 MEDIA_EVENTS = frozenset(
     {
-        "user_send_image", "user_send_gif", "user_send_sticker", "user_send_location", "user_send_link",
-        "user_send_audio", "user_send_video", "user_send_file", "user_send_business_card",
+        "user_send_image",
+        "user_send_gif",
+        "user_send_sticker",
+        "user_send_location",
+        "user_send_link",
+        "user_send_audio",
+        "user_send_video",
+        "user_send_file",
+        "user_send_business_card",
     }
 )
 TEXT_EVENT = "user_send_text"
@@ -99,7 +106,9 @@ def parse_event(body: bytes) -> ZaloEvent:
         return ZaloEvent.model_validate(data)
     except ValidationError as exc:
         fields = sorted({".".join(str(x) for x in err["loc"]) for err in exc.errors()})
-        raise EventError(f"Sự kiện Zalo không đúng định dạng: trường {', '.join(fields)} thiếu hoặc sai kiểu.") from None
+        raise EventError(
+            f"Sự kiện Zalo không đúng định dạng: trường {', '.join(fields)} thiếu hoặc sai kiểu."
+        ) from None
 
 
 def to_inbound(event: ZaloEvent) -> Inbound | None:

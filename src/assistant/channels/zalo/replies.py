@@ -8,10 +8,7 @@ from assistant.channels.zalo.store import StoredEvent
 
 CHANNEL = "zalo"
 
-APOLOGY = (
-    "Xin lỗi, hệ thống đang gặp sự cố nên chưa trả lời được câu hỏi của bạn. "
-    "Bạn vui lòng hỏi lại sau ít phút."
-)
+APOLOGY = "Xin lỗi, hệ thống đang gặp sự cố nên chưa trả lời được câu hỏi của bạn. Bạn vui lòng hỏi lại sau ít phút."
 
 
 def session_id(user_id: str) -> str:
@@ -37,15 +34,15 @@ class Responder:
     def welcome(self) -> str:
         return (
             f"Cảm ơn bạn đã quan tâm! Tôi là trợ lý thủ tục hành chính {self.province}. "
-            "Hãy nhắn câu hỏi bằng lời của bạn, ví dụ: \"làm giấy khai sinh cho con cần gì\", "
-            "\"đăng ký tạm trú ở đâu\".\n\n"
-            "Muốn nói chuyện với cán bộ, hãy nhắn \"gặp cán bộ\"."
+            'Hãy nhắn câu hỏi bằng lời của bạn, ví dụ: "làm giấy khai sinh cho con cần gì", '
+            '"đăng ký tạm trú ở đâu".\n\n'
+            'Muốn nói chuyện với cán bộ, hãy nhắn "gặp cán bộ".'
         )
 
     @staticmethod
     def please_type() -> str:
         return (
             "Hiện tôi chỉ đọc được tin nhắn chữ. Bạn vui lòng gõ câu hỏi về thủ tục hành chính, "
-            "ví dụ: \"đăng ký khai sinh cần giấy tờ gì\".\n\n"
-            "Muốn nói chuyện với cán bộ, hãy nhắn \"gặp cán bộ\"."
+            'ví dụ: "đăng ký khai sinh cần giấy tờ gì".\n\n'
+            'Muốn nói chuyện với cán bộ, hãy nhắn "gặp cán bộ".'
         )

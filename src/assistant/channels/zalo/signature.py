@@ -27,7 +27,11 @@ def body_timestamp(body: bytes) -> str:
         data = json.loads(body)
     except ValueError:
         data = None
-    if isinstance(data, dict) and isinstance(data.get("timestamp"), (str, int)) and not isinstance(data["timestamp"], bool):
+    if (
+        isinstance(data, dict)
+        and isinstance(data.get("timestamp"), (str, int))
+        and not isinstance(data["timestamp"], bool)
+    ):
         return str(data["timestamp"])
     match = _TIMESTAMP.search(body)
     return match.group(1).decode() if match else ""

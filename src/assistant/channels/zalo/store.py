@@ -59,8 +59,17 @@ class PartClaim:
     interrupted: bool
 
 
-_PART_COLUMNS = (outbox.msg_id, outbox.part, outbox.user_id, outbox.text, outbox.status, outbox.attempts,
-                 outbox.next_attempt_at, outbox.error_code, outbox.last_error)
+_PART_COLUMNS = (
+    outbox.msg_id,
+    outbox.part,
+    outbox.user_id,
+    outbox.text,
+    outbox.status,
+    outbox.attempts,
+    outbox.next_attempt_at,
+    outbox.error_code,
+    outbox.last_error,
+)
 
 
 def _free(column_locked_until, now: int):  # type: ignore[no-untyped-def]
@@ -83,15 +92,28 @@ class ZaloStore:
         self._skip_locked = db.dialect == "postgresql"
 
     def _lock(self, query):  # type: ignore[no-untyped-def]
-        return query.with_for_update(skip_locked=True, of=query.selected_columns[0].table) if self._skip_locked else query
+        return (
+            query.with_for_update(skip_locked=True, of=query.selected_columns[0].table) if self._skip_locked else query
+        )
 
     # --- inbox ------------------------------------------------------------------------------------
     def add_event(self, event: Inbound) -> bool:
         """Store an event once; False when its key is already there (a retry or a concurrent duplicate)."""
-        stmt = self.db.insert(zalo_inbox).values(
-            msg_id=event.key, kind=event.kind.value, event_name=event.event_name, user_id=event.user_id,
-            text=event.text, event_time=event.time_ms, received_at=now_iso(), status="pending",
-        ).on_conflict_do_nothing(index_elements=[inbox.msg_id]).returning(inbox.msg_id)
+        stmt = (
+            self.db.insert(zalo_inbox)
+            .values(
+                msg_id=event.key,
+                kind=event.kind.value,
+                event_name=event.event_name,
+                user_id=event.user_id,
+                text=event.text,
+                event_time=event.time_ms,
+                received_at=now_iso(),
+                status="pending",
+            )
+            .on_conflict_do_nothing(index_elements=[inbox.msg_id])
+            .returning(inbox.msg_id)
+        )
         return self.db.write(lambda conn: conn.execute(stmt).first()) is not None
 
     def claim_event(self, lease_ms: int, owner: str) -> StoredEvent | None:
@@ -101,8 +123,11 @@ class ZaloStore:
             now = now_ms()
             query = self._lock(
                 select(inbox.msg_id, inbox.kind, inbox.event_name, inbox.user_id, inbox.text, inbox.attempts)
-                .where(inbox.status == "pending", _free(inbox.locked_until, now),
-                       ~_earlier_event_pending(inbox.user_id, inbox.event_time, inbox.msg_id))
+                .where(
+                    inbox.status == "pending",
+                    _free(inbox.locked_until, now),
+                    ~_earlier_event_pending(inbox.user_id, inbox.event_time, inbox.msg_id),
+                )
                 .order_by(inbox.event_time, inbox.msg_id)
                 .limit(1)
             )
@@ -129,11 +154,16 @@ class ZaloStore:
         return self.db.write(lambda conn: conn.execute(stmt).rowcount) == 1
 
     def release_event(self, msg_id: str, error: str) -> None:
-        stmt = update(zalo_inbox).where(inbox.msg_id == msg_id).values(locked_until=None, locked_by=None,
-                                                                        last_error=error[:1000])
+        stmt = (
+            update(zalo_inbox)
+            .where(inbox.msg_id == msg_id)
+            .values(locked_until=None, locked_by=None, last_error=error[:1000])
+        )
         self.db.write(lambda conn: conn.execute(stmt))
 
-    def save_reply(self, msg_id: str, user_id: str, parts: list[str], stored_text: str, owner: str | None = None) -> bool:
+    def save_reply(
+        self, msg_id: str, user_id: str, parts: list[str], stored_text: str, owner: str | None = None
+    ) -> bool:
         """Mark the event answered and queue its reply parts, in one transaction; False when the event is
         no longer pending or (with `owner`) its lease passed to another worker. `stored_text` replaces the
         citizen's text in the inbox (scrubbed of personal data once it is no longer needed)."""
@@ -143,9 +173,14 @@ class ZaloStore:
 
         def work(conn: Connection) -> bool:
             done = conn.execute(
-                update(zalo_inbox).where(*conditions).values(
-                    status="answered" if parts else "skipped", answered_at=now_iso(), locked_until=None,
-                    locked_by=None, text=stored_text,
+                update(zalo_inbox)
+                .where(*conditions)
+                .values(
+                    status="answered" if parts else "skipped",
+                    answered_at=now_iso(),
+                    locked_until=None,
+                    locked_by=None,
+                    text=stored_text,
                 )
             ).rowcount
             if done != 1:
@@ -154,8 +189,19 @@ class ZaloStore:
             if parts:
                 conn.execute(
                     zalo_outbox.insert(),
-                    [{"msg_id": msg_id, "part": n, "user_id": user_id, "text": part, "status": "pending",
-                      "attempts": 0, "next_attempt_at": 0, "created_at": at} for n, part in enumerate(parts, 1)],
+                    [
+                        {
+                            "msg_id": msg_id,
+                            "part": n,
+                            "user_id": user_id,
+                            "text": part,
+                            "status": "pending",
+                            "attempts": 0,
+                            "next_attempt_at": 0,
+                            "created_at": at,
+                        }
+                        for n, part in enumerate(parts, 1)
+                    ],
                 )
             return True
 
@@ -201,16 +247,26 @@ class ZaloStore:
             query = self._lock(
                 select(outbox.send_started_at)
                 .select_from(zalo_outbox.join(mine, mine.c.msg_id == outbox.msg_id))
-                .where(outbox.msg_id == msg_id, outbox.part == part, outbox.status == "pending",
-                       outbox.next_attempt_at <= now, _free(outbox.locked_until, now), ~before_me,
-                       ~_earlier_event_pending(outbox.user_id, mine.c.event_time, mine.c.msg_id))
+                .where(
+                    outbox.msg_id == msg_id,
+                    outbox.part == part,
+                    outbox.status == "pending",
+                    outbox.next_attempt_at <= now,
+                    _free(outbox.locked_until, now),
+                    ~before_me,
+                    ~_earlier_event_pending(outbox.user_id, mine.c.event_time, mine.c.msg_id),
+                )
             )
             row = conn.execute(query).first()
             if row is None:
                 return None
             conn.execute(
-                update(zalo_outbox).where(outbox.msg_id == msg_id, outbox.part == part).values(
-                    locked_until=now + lease_ms, locked_by=owner or None, attempts=outbox.attempts + 1,
+                update(zalo_outbox)
+                .where(outbox.msg_id == msg_id, outbox.part == part)
+                .values(
+                    locked_until=now + lease_ms,
+                    locked_by=owner or None,
+                    attempts=outbox.attempts + 1,
                     send_started_at=now,
                 )
             )
@@ -227,24 +283,50 @@ class ZaloStore:
         return self.db.write(lambda conn: conn.execute(stmt).rowcount) == 1
 
     def mark_sent(self, msg_id: str, part: int, zalo_message_id: str | None) -> None:
-        stmt = update(zalo_outbox).where(outbox.msg_id == msg_id, outbox.part == part).values(
-            status="sent", sent_at=now_iso(), zalo_message_id=zalo_message_id, locked_until=None, locked_by=None,
-            send_started_at=None, error_code=None, last_error=None,
+        stmt = (
+            update(zalo_outbox)
+            .where(outbox.msg_id == msg_id, outbox.part == part)
+            .values(
+                status="sent",
+                sent_at=now_iso(),
+                zalo_message_id=zalo_message_id,
+                locked_until=None,
+                locked_by=None,
+                send_started_at=None,
+                error_code=None,
+                last_error=None,
+            )
         )
         self.db.write(lambda conn: conn.execute(stmt))
 
     def mark_retry(self, msg_id: str, part: int, next_attempt_at: int, code: int | None, error: str) -> None:
-        stmt = update(zalo_outbox).where(outbox.msg_id == msg_id, outbox.part == part).values(
-            next_attempt_at=next_attempt_at, error_code=code, last_error=error[:1000], locked_until=None,
-            locked_by=None, send_started_at=None,
+        stmt = (
+            update(zalo_outbox)
+            .where(outbox.msg_id == msg_id, outbox.part == part)
+            .values(
+                next_attempt_at=next_attempt_at,
+                error_code=code,
+                last_error=error[:1000],
+                locked_until=None,
+                locked_by=None,
+                send_started_at=None,
+            )
         )
         self.db.write(lambda conn: conn.execute(stmt))
 
     def mark_failed(self, msg_id: str, code: int | None, error: str) -> None:
         """Stop for good: this part and the parts after it are not sent."""
-        stmt = update(zalo_outbox).where(outbox.msg_id == msg_id, outbox.status == "pending").values(
-            status="failed", error_code=code, last_error=error[:1000], locked_until=None, locked_by=None,
-            send_started_at=None,
+        stmt = (
+            update(zalo_outbox)
+            .where(outbox.msg_id == msg_id, outbox.status == "pending")
+            .values(
+                status="failed",
+                error_code=code,
+                last_error=error[:1000],
+                locked_until=None,
+                locked_by=None,
+                send_started_at=None,
+            )
         )
         self.db.write(lambda conn: conn.execute(stmt))
 
@@ -260,17 +342,28 @@ class ZaloStore:
 
     def seed_tokens(self, pair: TokenPair, seed_hash: str) -> None:
         """Store tokens given by the operator (environment), replacing whatever the database held."""
-        values = {"access_token": pair.access_token, "refresh_token": pair.refresh_token,
-                  "expires_at": pair.expires_at, "seed_hash": seed_hash, "updated_at": now_iso()}
+        values = {
+            "access_token": pair.access_token,
+            "refresh_token": pair.refresh_token,
+            "expires_at": pair.expires_at,
+            "seed_hash": seed_hash,
+            "updated_at": now_iso(),
+        }
         stmt = self.db.insert(zalo_tokens).values(id=1, **values)
         stmt = stmt.on_conflict_do_update(index_elements=[tokens.id], set_=values)
         self.db.write(lambda conn: conn.execute(stmt))
 
     def replace_tokens(self, used_refresh_token: str, pair: TokenPair) -> bool:
         """Swap in a refreshed pair, only if nobody replaced `used_refresh_token` meanwhile."""
-        stmt = update(zalo_tokens).where(and_(tokens.id == 1, tokens.refresh_token == used_refresh_token)).values(
-            access_token=pair.access_token, refresh_token=pair.refresh_token, expires_at=pair.expires_at,
-            updated_at=now_iso(),
+        stmt = (
+            update(zalo_tokens)
+            .where(and_(tokens.id == 1, tokens.refresh_token == used_refresh_token))
+            .values(
+                access_token=pair.access_token,
+                refresh_token=pair.refresh_token,
+                expires_at=pair.expires_at,
+                updated_at=now_iso(),
+            )
         )
         return self.db.write(lambda conn: conn.execute(stmt).rowcount) == 1
 

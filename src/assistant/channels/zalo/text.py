@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from assistant.channels.zalo.options import ZALO_TEXT_LIMIT
+from assistant.config import ZALO_TEXT_LIMIT
 
 
 def split_message(text: str, limit: int = ZALO_TEXT_LIMIT) -> list[str]:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from html import escape
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
+
+log = logging.getLogger("assistant.zalo")
 
 META_NAME = "zalo-platform-site-verification"
 _CODE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
@@ -33,3 +36,14 @@ def verifier_router(code: str) -> APIRouter:
         return HTMLResponse(html)
 
     return router
+
+
+def verifier_routers(code: str) -> list[APIRouter]:
+    """The verification file's route when a valid code is set (ASSISTANT_ZALO_VERIFIER_CODE), else none."""
+    code = code.strip()
+    if not code:
+        return []
+    if not valid_code(code):
+        log.warning("ASSISTANT_ZALO_VERIFIER_CODE chỉ được gồm chữ, số, '_' và '-'; bỏ qua tệp xác thực tên miền.")
+        return []
+    return [verifier_router(code)]

@@ -8,14 +8,16 @@ nesting depth are bounded (a cheap scan); only then is it hashed, verified and p
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import TYPE_CHECKING, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import BaseModel
 
-from assistant.api.deps import State
-from assistant.channels.zalo.channel import ZaloChannel
 from assistant.channels.zalo.events import EventError, parse_event, to_inbound
 from assistant.channels.zalo.signature import HEADER, SignatureError
+
+if TYPE_CHECKING:
+    from assistant.channels.zalo.channel import ZaloChannel
 
 PATH = "/webhooks/zalo"
 MAX_BODY = 64 * 1024  # Zalo events are a few hundred bytes
@@ -42,16 +44,37 @@ def nested_too_deep(body: bytes, limit: int = MAX_DEPTH) -> bool:
     return False
 
 
-def get_channel(request: Request) -> ZaloChannel:
-    return request.app.state.zalo_channel
+class Receipt(BaseModel):
+    """What Zalo gets back within its 2 seconds: whether the event was stored for an answer."""
+
+    status: Literal["accepted", "duplicate", "ignored", "rate_limited"]
 
 
-Channel = Annotated[ZaloChannel, Depends(get_channel)]
-router = APIRouter()
+# Errors of the webhook (the one JSON shape, {"detail": "..."}, see assistant.api.errors).
+ERRORS = {
+    400: "Không phải sự kiện Zalo hợp lệ",
+    401: "Sai chữ ký hoặc sự kiện quá cũ (có thể là phát lại)",
+    413: "Sự kiện quá lớn",
+}
 
 
-@router.post(PATH, include_in_schema=False)
-async def receive(request: Request, channel: Channel, state: State) -> dict[str, str]:
+def webhook_router(channel: ZaloChannel) -> APIRouter:
+    """POST /webhooks/zalo for this channel."""
+    router = APIRouter(tags=["zalo"])
+
+    @router.post(
+        PATH,
+        response_model=Receipt,
+        summary="Sự kiện Zalo Official Account",
+        responses={code: {"description": text} for code, text in ERRORS.items()},
+    )
+    async def receive(request: Request) -> Receipt:
+        return await _receive(request, channel)
+
+    return router
+
+
+async def _receive(request: Request, channel: ZaloChannel) -> Receipt:
     length = request.headers.get("content-length", "")
     if length.isdigit() and int(length) > MAX_BODY:
         raise HTTPException(413, "Sự kiện Zalo quá lớn.")
@@ -69,17 +92,17 @@ async def receive(request: Request, channel: Channel, state: State) -> dict[str,
         if not channel.is_fresh(event):
             raise HTTPException(
                 401,
-                f"Sự kiện Zalo có thời điểm lệch quá {channel.settings.zalo_max_event_age} giây so với hiện tại: "
+                f"Sự kiện Zalo có thời điểm lệch quá {channel.settings.max_event_age} giây so với hiện tại: "
                 "bị từ chối vì có thể là yêu cầu phát lại.",
             )
         inbound = to_inbound(event)
     except EventError as exc:
         raise HTTPException(400, exc.detail) from None
     if inbound is None:
-        return {"status": "ignored"}
+        return Receipt(status="ignored")
     # Per citizen, not per address: every event comes from Zalo's servers. Zalo still gets its 200 (a
     # refusal would only make it deliver the event again); the flood is not stored or answered.
-    if not await state.limiter.allow_async("zalo", inbound.user_id):
-        return {"status": "rate_limited"}
+    if not await channel.allow(inbound.user_id):
+        return Receipt(status="rate_limited")
     stored = await channel.accept(inbound)
-    return {"status": "accepted" if stored else "duplicate"}
+    return Receipt(status="accepted" if stored else "duplicate")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import socket
@@ -19,14 +20,14 @@ from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from assistant.channels.zalo.client import SendResult, SendStatus, TokenRefreshError, ZaloClient
-from assistant.channels.zalo.options import WorkerOptions
-from assistant.channels.zalo.replies import APOLOGY, Responder
 from assistant.answer.service import checked_question
+from assistant.channels.zalo.client import SendResult, SendStatus, TokenRefreshError, ZaloClient
 from assistant.channels.zalo.events import EventKind
+from assistant.channels.zalo.replies import APOLOGY, Responder
 from assistant.channels.zalo.store import OutboundPart, StoredEvent, ZaloStore, now_ms
 from assistant.channels.zalo.text import split_message
 from assistant.channels.zalo.tokens import TokenKeeper
+from assistant.config import ZaloSettings
 from assistant.errors import UserError
 from assistant.store.pii import scrub
 
@@ -71,7 +72,7 @@ class ZaloWorker:
         store: ZaloStore,
         responder: Responder,
         sender: Sender,
-        options: WorkerOptions,
+        options: ZaloSettings,
         public_url: str = "",
     ) -> None:
         self.store = store
@@ -175,7 +176,9 @@ class ZaloWorker:
                         continue
                     reply = APOLOGY
             parts = split_message(reply, self.options.message_chars)
-            if await self._store(self.store.save_reply, event.msg_id, event.user_id, parts, scrub(event.text), self.owner):
+            if await self._store(
+                self.store.save_reply, event.msg_id, event.user_id, parts, scrub(event.text), self.owner
+            ):
                 answered += 1
         return answered
 
@@ -213,7 +216,7 @@ class ZaloWorker:
             elif not self._stopping and len(self._deliveries) < self.options.concurrency:
                 task = asyncio.create_task(self._send_in_order(queue), name=f"zalo-send-{user}")
                 self._deliveries[user] = task
-                task.add_done_callback(lambda done, user=user: self._delivered(user, done))
+                task.add_done_callback(functools.partial(self._delivered, user))
         return next_due
 
     def _delivered(self, user: str, task: asyncio.Task[bool]) -> None:
@@ -238,7 +241,9 @@ class ZaloWorker:
             if claim.interrupted:
                 log.warning(
                     "Zalo: lần gửi trước của %s phần %d bị ngắt (máy chủ dừng giữa chừng); gửi lại, "
-                    "người dân có thể nhận tin này hai lần.", part.msg_id, part.part,
+                    "người dân có thể nhận tin này hai lần.",
+                    part.msg_id,
+                    part.part,
                 )
             renew = lambda part=part: self.store.renew_part(part.msg_id, part.part, self.owner, self._lease_ms)  # noqa: E731
             try:

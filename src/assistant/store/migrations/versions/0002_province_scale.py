@@ -25,8 +25,9 @@ def upgrade() -> None:
     op.create_index("questions_session", "questions", ["session_id", "created_at"])
     if bind.dialect.name != "sqlite":  # SQLite does not enforce VARCHAR lengths
         op.alter_column("questions", "session_id", type_=sa.String(200), existing_type=sa.String(128))
-        op.alter_column("sessions", "session_id", type_=sa.String(200), existing_type=sa.String(128),
-                        existing_nullable=False)
+        op.alter_column(
+            "sessions", "session_id", type_=sa.String(200), existing_type=sa.String(128), existing_nullable=False
+        )
     # The hand-rolled version table of the first schema; Alembic's alembic_version replaces it.
     if sa.inspect(bind).has_table("schema_version"):
         op.drop_table("schema_version")

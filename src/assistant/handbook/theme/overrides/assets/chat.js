@@ -16,6 +16,11 @@
   var MAX_ENTRIES = 40;  // messages kept in sessionStorage
   var KEY_SESSION = "ag-chat-session";
   var KEY_LOG = "ag-chat-log";
+  // A conversation handed to staff: its session id stays in localStorage, so a staff reply reaches the
+  // citizen on their next visit from the same browser; the last staff message shown in this tab.
+  var KEY_HANDOFF = "ag-chat-handoff";
+  var KEY_AFTER = "ag-chat-after";
+  var POLL_MS = 5000;  // how often an open handoff asks for staff replies (window.agChatPollMs overrides)
   var HELP = "Vui lòng thử lại sau hoặc liên hệ Trung tâm Phục vụ hành chính công cấp xã nơi bạn ở.";
   var EXAMPLES = [
     "Làm giấy khai sinh cho con cần giấy tờ gì?",
@@ -242,6 +247,17 @@
     }
   }
 
+  function loadLocal(key) {
+    try { return window.localStorage.getItem(key); } catch (e) { return null; }
+  }
+
+  function saveLocal(key, value) {
+    try {
+      if (value === null) window.localStorage.removeItem(key);
+      else window.localStorage.setItem(key, value);
+    } catch (e) { /* private mode: the reply still shows while this tab stays open */ }
+  }
+
   function randomId() {
     if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
     var bytes = new Uint8Array(16);
@@ -253,7 +269,7 @@
   function sessionId() {
     var id = load(KEY_SESSION);
     if (!id) {
-      id = randomId();
+      id = loadLocal(KEY_HANDOFF) || randomId();  // back on the site while staff have the conversation
       save(KEY_SESSION, id);
     }
     return id;
@@ -407,6 +423,11 @@
 
   function openPanel(question) {
     ui.panel.hidden = false;
+    if (ui.fab.classList.contains("ag-chat-fab--news")) {
+      ui.fab.classList.remove("ag-chat-fab--news");
+      var label = ui.fab.querySelector("span");
+      if (label) label.textContent = "Hỏi trợ lý";
+    }
     ui.fab.setAttribute("aria-expanded", "true");
     document.documentElement.classList.add("ag-chat-open");
     scrollToEnd();
@@ -436,6 +457,9 @@
     entries = [];
     persist();
     save(KEY_SESSION, null);
+    save(KEY_AFTER, null);
+    saveLocal(KEY_HANDOFF, null);
+    stopPolling();
     renderAll();
     ui.input.focus();
   }
@@ -470,7 +494,69 @@
       ]);
     }
     if (entry.kind === "error") return renderError(entry);
+    if (entry.kind === "staff" || entry.kind === "system") return renderStaff(entry);
     return renderAnswer(entry);
+  }
+
+  function renderStaff(entry) {
+    var who = entry.kind === "staff" ? "Cán bộ" + (entry.author ? " " + entry.author : "") + " trả lời" : "Thông báo";
+    var bubble = el("div", { "class": "ag-chat-bubble" }, [
+      el("p", { "class": "ag-chat-staff__who", text: who }),
+      el("p", { "class": "ag-chat-staff__text", text: entry.text })
+    ]);
+    return el("div", { "class": "ag-chat-msg ag-chat-msg--bot ag-chat-msg--" + entry.kind }, [
+      el("span", { "class": "ag-visually-hidden", text: who + ": " }), bubble
+    ]);
+  }
+
+  /* ---------------------------------------------------------------- replies from staff */
+
+  var pollTimer = null;
+
+  function pollMs() {
+    var value = Number(window.agChatPollMs);
+    return value > 0 ? value : POLL_MS;
+  }
+
+  function stopPolling() {
+    clearTimeout(pollTimer);
+    pollTimer = null;
+  }
+
+  function startPolling() {
+    stopPolling();
+    pollTimer = setTimeout(poll, 0);
+  }
+
+  function poll() {
+    var session = loadLocal(KEY_HANDOFF);
+    if (!session) return stopPolling();
+    var after = Number(load(KEY_AFTER)) || 0;
+    request("GET", "/api/chat/messages?session_id=" + encodeURIComponent(session) + "&after=" + after)
+      .then(function (data) {
+        var fresh = (data.messages || []).filter(function (m) { return m.id > after; });
+        fresh.forEach(function (m) {
+          add({ kind: m.role === "system" ? "system" : "staff", text: m.text, author: m.author || "", at: m.at });
+          save(KEY_AFTER, String(m.id));
+        });
+        if (fresh.length) {
+          scrollToEnd();
+          if (ui.panel.hidden) notifyFab();
+        }
+        if (!data.handoff) {  // closed by staff: back to the assistant alone
+          saveLocal(KEY_HANDOFF, null);
+          return stopPolling();
+        }
+        pollTimer = setTimeout(poll, pollMs());
+      }, function () {
+        pollTimer = setTimeout(poll, Math.max(pollMs(), 15000));  // offline or overloaded: ask less often
+      });
+  }
+
+  function notifyFab() {
+    ui.fab.classList.add("ag-chat-fab--news");
+    var label = ui.fab.querySelector("span");
+    if (label) label.textContent = "Cán bộ đã trả lời";
   }
 
   var DETAIL_LINE = /^Xem chi tiết:\s*\[([^\]\n]+)\]\(([^()\s]+)\)\s*$/;
@@ -637,11 +723,16 @@
             url: data.procedure.url, online_url: data.procedure.online_url } : null,
           sources: (data.sources || []).map(function (s) { return { code: s.code, title: s.title, url: s.url }; }),
           clarify: !!data.clarify
-        } };
+        }, handoff: !!data.handoff };
       }, function (err) {
         return { kind: "error", error: err.kind || "network", message: err.message || "", question: question, last: true };
       })
       .then(function (entry) {
+        if (entry.handoff) {  // handed to staff: keep the conversation across visits and watch for replies
+          saveLocal(KEY_HANDOFF, sessionId());
+          startPolling();
+        }
+        delete entry.handoff;
         typing.remove();
         ui.log.removeAttribute("aria-busy");
         var node = add(entry);
@@ -746,6 +837,7 @@
   function start() {
     build();
     searchAssist();
+    if (loadLocal(KEY_HANDOFF)) startPolling();
     window.agChat = { open: openPanel, close: closePanel, renderMarkdown: renderMarkdown };
   }
 

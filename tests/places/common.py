@@ -1,0 +1,15 @@
+"""The default knowledge base's province and its units from the packages (no kb/units.yaml), for the place tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from assistant.places import Gazetteer
+from assistant.places.load import base_units
+
+ROOT = Path(__file__).resolve().parents[2]
+PROVINCE = yaml.safe_load((ROOT / "kb" / "province.yaml").read_text(encoding="utf-8"))["name"]  # "Tỉnh An Giang"
+PROVINCE_LABEL = PROVINCE[:1].lower() + PROVINCE[1:]
+GAZETTEER = Gazetteer(base_units(PROVINCE))

@@ -63,9 +63,10 @@ lint: $(TOOLS)
 	@$(BIN)/ruff format --check src tests bench
 	@$(BIN)/mypy
 
+# Two workers (this machine has two cores); a test file stays on one worker, so its fixtures are made once.
 test: install-all services browser lint
 	@echo "==> Chạy kiểm thử"
-	@$(BIN)/python -m pytest -q
+	@$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 check: $(LEAN)
 	@$(BIN)/assistant check

@@ -3,6 +3,7 @@ model for the few tests that measure it), and real uvicorn servers on loopback."
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -92,14 +93,17 @@ def built_e5(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("build-e5")
     kept = ROOT / "build" / "test-cache" / "e5-embeddings.sqlite"
     cache = out / "cache" / "embeddings.sqlite"
-    if kept.exists():
-        cache.parent.mkdir(parents=True)
-        shutil.copyfile(kept, cache)
-    build_test_kb(out, "e5-small", site=False)  # the site is `built`'s business: the same pages
     kept.parent.mkdir(parents=True, exist_ok=True)
-    partial = kept.with_suffix(f".{os.getpid()}.tmp")
-    shutil.copyfile(cache, partial)
-    partial.replace(kept)  # atomic: another test run reading it sees the old file or the new one
+    # One builder at a time (`make test` runs two pytest workers): the second waits, then reuses the vectors.
+    with (kept.parent / "e5.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if kept.exists():
+            cache.parent.mkdir(parents=True)
+            shutil.copyfile(kept, cache)
+        build_test_kb(out, "e5-small", site=False)  # the site is `built`'s business: the same pages
+        partial = kept.with_suffix(f".{os.getpid()}.tmp")
+        shutil.copyfile(cache, partial)
+        partial.replace(kept)  # atomic: another test run reading it sees the old file or the new one
     return out
 
 

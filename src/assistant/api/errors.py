@@ -147,7 +147,7 @@ def install_openapi(app: FastAPI) -> None:
 
 def _error_codes(path: str, method: str, operation: dict[str, Any]) -> list[int]:
     codes: set[int] = {500}  # any route, on an unexpected fault
-    codes |= {int(c) for c in operation.get("responses", {}) if c.isdigit() and int(c) >= 400}
+    codes |= {int(c) for c in operation.get("responses", {}) if c.isascii() and c.isdigit() and int(c) >= 400}
     if "422" in operation.get("responses", {}) or operation.get("parameters") or operation.get("requestBody"):
         codes.add(422)
     if operation.get("requestBody"):

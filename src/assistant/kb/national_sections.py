@@ -119,7 +119,7 @@ UNITLESS = "(không ghi đơn vị)"
 
 
 def _number(text: str) -> str:
-    return str(int(text)) if text.isdigit() else text
+    return str(int(text)) if text.isascii() and text.isdigit() else text
 
 
 def _amount_text(amount: str, currency: str) -> str:

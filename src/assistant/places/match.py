@@ -196,7 +196,9 @@ class Gazetteer:
         """Current units for a lookup box: a unit whose code is typed, those `find` recognises in the query, then every unit whose
         name, or a former unit's or district's name, holds all the query's words (folded, type words aside);
         exact names before names that start with the query, before the rest."""
-        out: list[Unit] = [self._by_code[int(w)] for w in query.split() if w.isdigit() and int(w) in self._by_code]
+        out: list[Unit] = [
+            self._by_code[int(w)] for w in query.split() if w.isascii() and w.isdigit() and int(w) in self._by_code
+        ]
         for m in self.find(query):
             out += [u for u in m.units if u not in out]
         words = _LOOKUP_NOISE.sub(" ", " ".join(_TOKEN.findall(fold(query)))).split()

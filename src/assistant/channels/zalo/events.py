@@ -67,7 +67,7 @@ class ZaloEvent(_Model):
     @field_validator("timestamp")
     @classmethod
     def _digits(cls, value: str) -> str:
-        if not value.isdigit():
+        if not (value.isascii() and value.isdigit()):
             raise ValueError("timestamp must be milliseconds")
         return value
 

@@ -76,7 +76,7 @@ def webhook_router(channel: ZaloChannel) -> APIRouter:
 
 async def _receive(request: Request, channel: ZaloChannel) -> Receipt:
     length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > MAX_BODY:
+    if length.isascii() and length.isdigit() and int(length) > MAX_BODY:
         raise HTTPException(413, "Sự kiện Zalo quá lớn.")
     body = await request.body()
     if len(body) > MAX_BODY:

@@ -11,7 +11,7 @@ from assistant.handbook.anchors import procedure_url
 from assistant.index.embedders import Embedder, RememberedQueries
 from assistant.index.store import IndexData
 from assistant.kb.models import Procedure, Tier
-from assistant.search.fusion import SearchConfig, fuse, fused_scores
+from assistant.search.fusion import SearchConfig, fused_scores
 from assistant.search.names import ProcedureNames
 from assistant.search.retrievers import (
     DENSE_UNKNOWN,
@@ -116,9 +116,6 @@ class HybridSearcher:
     ) -> np.ndarray:
         """One score per procedure (see `fusion.fused_scores`)."""
         return fused_scores(scores, self.config, self._curated, accented, asked_scores, asked_accented)
-
-    def fuse(self, scores: dict[str, np.ndarray], accented: bool = True) -> np.ndarray:
-        return fuse(scores, self.config, accented)
 
     def search(self, query: str, k: int = 10, *, asked: str = "") -> list[Hit]:
         """Procedures for `query`, best first. `asked` is the question's asked part when the message also

@@ -19,12 +19,13 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection
 
 from assistant.channels.zalo.options import ZALO_TEXT_LIMIT
+from assistant.channels.zalo.store import outbox_rows
 from assistant.channels.zalo.text import split_message
 from assistant.staff.models import Delivery, Message, Role
-from assistant.staff.store import StaffStore, _audit
+from assistant.staff.store import StaffStore, _audit, insert_message
 from assistant.store import Database
 from assistant.store.db import now_iso
-from assistant.store.schema import conversation_messages, zalo_inbox, zalo_outbox
+from assistant.store.schema import zalo_inbox, zalo_outbox
 
 STAFF_EVENT = "staff"  # zalo_inbox.kind of the rows carrying staff messages (never answered by the worker)
 CLOSING_TEXT = (
@@ -122,37 +123,10 @@ class ReplyDelivery:
                     answered_at=at,
                 )
             )
-            conn.execute(
-                zalo_outbox.insert(),
-                [
-                    {
-                        "msg_id": key,
-                        "part": n,
-                        "user_id": user,
-                        "text": part,
-                        "status": "pending",
-                        "attempts": 0,
-                        "next_attempt_at": 0,
-                        "created_at": at,
-                    }
-                    for n, part in enumerate(parts, 1)
-                ],
-            )
-            mid = conn.execute(
-                insert(conversation_messages)
-                .values(
-                    session_id=session_id,
-                    role=role.value,
-                    author=author,
-                    text=text,
-                    created_at=at,
-                    delivery=Delivery.queued.value,
-                    outbox_key=key,
-                )
-                .returning(conversation_messages.c.id)
-            ).scalar_one()
+            conn.execute(zalo_outbox.insert(), outbox_rows(key, user, parts, at))
+            mid = insert_message(conn, session_id, role, author, text, at, Delivery.queued, key)
             _audit(conn, author, "reply" if role is Role.staff else "close_notice", session_id, f"zalo: {text[:200]}")
-            return int(mid)
+            return mid
 
         mid = self.db.write(work)
         message = Message(role, text, at, author=author, id=mid, delivery=Delivery.queued, delivery_status="pending")

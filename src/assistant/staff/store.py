@@ -46,6 +46,18 @@ from assistant.store.schema import (
 
 acc, ses, msg, prop, aud = staff_accounts.c, staff_sessions.c, conversation_messages.c, kb_proposals.c, staff_audit.c
 conv, q = sessions.c, questions.c
+# A conversation's columns, in the order `_summary` reads them (the last question follows).
+_CONVERSATION = (
+    conv.session_id,
+    conv.channel,
+    conv.handoff,
+    conv.handoff_at,
+    conv.assigned_to,
+    conv.assigned_sector,
+    conv.closed_at,
+    conv.closed_by,
+    conv.last_code,
+)
 
 
 class AccountExists(Exception):
@@ -54,6 +66,29 @@ class AccountExists(Exception):
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def insert_message(
+    conn: Connection,
+    session_id: str,
+    role: Role,
+    author: str | None,
+    text: str,
+    at: str,
+    delivery: Delivery,
+    outbox_key: str | None = None,
+) -> int:
+    """Store one message of a conversation; its id (what the web chat polls after)."""
+    values = dict(
+        session_id=session_id,
+        role=role.value,
+        author=author,
+        text=text,
+        created_at=at,
+        delivery=delivery.value,
+        outbox_key=outbox_key,
+    )
+    return int(conn.execute(insert(conversation_messages).values(**values).returning(msg.id)).scalar_one())
 
 
 def _audit(conn: Connection, username: str, action: str, target: str | None, detail: str | None = None) -> None:
@@ -166,18 +201,7 @@ class StaffStore:
             .correlate(sessions)
             .scalar_subquery()
         )
-        cols = (
-            conv.session_id,
-            conv.channel,
-            conv.handoff,
-            conv.handoff_at,
-            conv.assigned_to,
-            conv.assigned_sector,
-            conv.closed_at,
-            conv.closed_by,
-            conv.last_code,
-            last_question,
-        )
+        cols = (*_CONVERSATION, last_question)
         open_q = select(*cols).where(conv.handoff == 1).order_by(conv.handoff_at)
         closed_q = (
             select(*cols)
@@ -222,17 +246,7 @@ class StaffStore:
         )
 
     def conversation(self, session_id: str, *, limit: int = 200) -> Conversation | None:
-        cols = (
-            conv.session_id,
-            conv.channel,
-            conv.handoff,
-            conv.handoff_at,
-            conv.assigned_to,
-            conv.assigned_sector,
-            conv.closed_at,
-            conv.closed_by,
-            conv.last_code,
-        )
+        cols = _CONVERSATION
 
         def work(conn: Connection) -> Conversation | None:
             row = conn.execute(select(*cols).where(conv.session_id == session_id)).first()
@@ -302,22 +316,10 @@ class StaffStore:
         at = now_iso()
 
         def work(conn: Connection) -> Message:
-            mid = conn.execute(
-                insert(conversation_messages)
-                .values(
-                    session_id=session_id,
-                    role=role.value,
-                    author=author,
-                    text=text,
-                    created_at=at,
-                    delivery=delivery.value,
-                    outbox_key=outbox_key,
-                )
-                .returning(msg.id)
-            ).scalar_one()
+            mid = insert_message(conn, session_id, role, author, text, at, delivery, outbox_key)
             if role is Role.staff and author:
                 _audit(conn, author, "reply", session_id, f"{delivery.value}: {text[:200]}")
-            return Message(role, text, at, author=author, id=int(mid), delivery=delivery)
+            return Message(role, text, at, author=author, id=mid, delivery=delivery)
 
         return self.db.write(work)
 

@@ -72,6 +72,23 @@ _PART_COLUMNS = (
 )
 
 
+def outbox_rows(msg_id: str, user_id: str, parts: list[str], at: str) -> list[dict[str, object]]:
+    """The outbox rows of one message's parts, numbered from 1, waiting to be sent."""
+    return [
+        {
+            "msg_id": msg_id,
+            "part": n,
+            "user_id": user_id,
+            "text": part,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": 0,
+            "created_at": at,
+        }
+        for n, part in enumerate(parts, 1)
+    ]
+
+
 def _free(column_locked_until, now: int):  # type: ignore[no-untyped-def]
     return or_(column_locked_until.is_(None), column_locked_until < now)
 
@@ -187,22 +204,7 @@ class ZaloStore:
                 return False
             at = now_iso()
             if parts:
-                conn.execute(
-                    zalo_outbox.insert(),
-                    [
-                        {
-                            "msg_id": msg_id,
-                            "part": n,
-                            "user_id": user_id,
-                            "text": part,
-                            "status": "pending",
-                            "attempts": 0,
-                            "next_attempt_at": 0,
-                            "created_at": at,
-                        }
-                        for n, part in enumerate(parts, 1)
-                    ],
-                )
+                conn.execute(zalo_outbox.insert(), outbox_rows(msg_id, user_id, parts, at))
             return True
 
         return self.db.write(work)
